@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bladectl: one function per command, each in the ctl_AREA.c of its area.
+ * Each gets the arguments after the command words (argv[0] is the last
+ * command word, as for getopt) and returns the process exit status
+ * (CLI.md): 0 done, 1 refused/failed, 2 bad usage or bad input, 3 no daemon.
+ */
+#pragma once
+
+#include <stddef.h>
+
+enum {
+        CTL_EXIT_OK = 0,
+        CTL_EXIT_FAILED = 1,
+        CTL_EXIT_USAGE = 2,
+        CTL_EXIT_NO_DAEMON = 3,
+};
+
+typedef struct CtlOptions {
+        const char *socket_path; /* --socket, $BLADED_SOCKET, or the default */
+} CtlOptions;
+
+typedef int (*CtlFunc)(int argc, char **argv, const CtlOptions *o);
+
+/* ctl_nodes.c: offline node-file tools */
+int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o);
+int ctl_nodes_corosync(int argc, char **argv, const CtlOptions *o);
+
+/* ctl_config.c: offline resource-configuration tools */
+int ctl_config_validate(int argc, char **argv, const CtlOptions *o);
+
+/* ctl_simulate.c: the scheduler, offline or on the live state */
+int ctl_simulate(int argc, char **argv, const CtlOptions *o);
+
+/* ctl_daemon.c: commands that talk to bladed over the control socket */
+int ctl_status(int argc, char **argv, const CtlOptions *o);
+int ctl_config_show(int argc, char **argv, const CtlOptions *o);
+int ctl_config_load(int argc, char **argv, const CtlOptions *o);
+int ctl_migrate(int argc, char **argv, const CtlOptions *o);
+int ctl_unmigrate(int argc, char **argv, const CtlOptions *o);
+int ctl_standby(int argc, char **argv, const CtlOptions *o);
+int ctl_online(int argc, char **argv, const CtlOptions *o);
+int ctl_maintenance(int argc, char **argv, const CtlOptions *o);
+int ctl_cleanup(int argc, char **argv, const CtlOptions *o);
+int ctl_node_add(int argc, char **argv, const CtlOptions *o);
+int ctl_node_remove(int argc, char **argv, const CtlOptions *o);
+int ctl_fence(int argc, char **argv, const CtlOptions *o);
+int ctl_check(int argc, char **argv, const CtlOptions *o);
+
+/* Reads a whole file (<= max bytes) into a NUL-terminated buffer.
+ * 0, or -errno (-EFBIG when larger than max). */
+int ctl_read_file(const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* For commands whose issue has not landed yet: says so, exits 1. */
+int ctl_not_implemented(const char *command);

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ctl.h"
+
+int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
+        return ctl_not_implemented("simulate");
+}
