@@ -1,0 +1,1167 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Cluster test harness: real corosync and real bladed in network namespaces.
+
+A ``Cluster`` is N blades on one private bridge (see the project's
+netns-cluster notes, summarised in doc/testing.rst):
+
+* a switch namespace ``<prefix>sw`` holding bridge ``br0``;
+* one namespace per blade ``<prefix>b<N>`` with ``eth0`` at
+  ``198.18.<k>.<10+N>/24``, its switch-side veth being ``v<N>``;
+* a client namespace ``<prefix>c`` at ``.100`` (switch side ``vc``);
+* one work directory per blade: corosync.conf, lib/ (bind-mounted on
+  /var/lib/corosync), log/corosync.log, the node file (OCFS2 form), the
+  resource configuration, bladed's state dir and control socket, and the
+  stdout/stderr of every process started there.
+
+corosync and bladed run under ``ip netns exec`` with a private tmpfs on /run
+(and corosync with its own /var/lib/corosync), so nothing leaks into the
+host.  Every process the harness starts is recorded by PID and is the only
+thing it ever signals.  Teardown (context exit, exception, SIGINT, SIGTERM,
+SIGHUP, and an atexit safety net) stops those processes (SIGTERM, then
+SIGKILL), deletes the namespaces and, unless KEEP=1, the work directory.
+
+Synchronisation is by polling with ``wait_until`` and a timeout, never by
+bare sleeps.  Python 3 standard library only.
+"""
+
+import atexit
+import ctypes
+import errno
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import xml.etree.ElementTree as ET
+
+SKIP = 77
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.abspath(os.environ.get("BLADED_SOURCE_DIR")
+                             or os.path.join(HERE, "..", ".."))
+BUILD_DIR = os.path.abspath(os.environ.get("BLADED_BUILD_DIR")
+                            or os.path.join(SOURCE_DIR, "build", "test"))
+
+# Where concurrent runs claim their subnet (one lock directory per /24).
+NET_LOCK_DIR = "/tmp/bladed-cluster-nets"
+
+# Text that means a sanitizer (ASan/UBSan/LSan) caught something in a daemon.
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:", "ERROR: UndefinedBehaviorSanitizer")
+
+_verbose = os.environ.get("VERBOSE", "") not in ("", "0")
+
+
+class Skip(Exception):
+        """The test cannot run here (not root, a tool is missing...)."""
+
+
+class TestFailure(AssertionError):
+        """A checked condition did not hold."""
+
+
+def log(msg):
+        """Narration: one line with the time since the harness was loaded."""
+        print("[%7.3f] %s" % (time.monotonic() - _T0, msg), flush=True)
+
+
+def debug(msg):
+        if _verbose:
+                log(msg)
+
+
+_T0 = time.monotonic()
+
+
+# --------------------------------------------------------------------------
+# Paths, prerequisites
+
+def bladed_path():
+        return os.path.join(BUILD_DIR, "bladed")
+
+
+def bladectl_path():
+        return os.path.join(BUILD_DIR, "bladectl")
+
+
+def require(bladed=True):
+        """Raises Skip with the reason when the cluster tests cannot run."""
+        if os.geteuid() != 0:
+                raise Skip("needs root (network namespaces, mounts)")
+        for tool in ("ip", "corosync", "corosync-quorumtool", "mount"):
+                if shutil.which(tool) is None:
+                        raise Skip("%s is not installed (tests/setup-deps.sh)" % tool)
+        if not os.path.isdir("/var/lib/corosync"):
+                raise Skip("/var/lib/corosync missing (corosync package incomplete)")
+        if bladed:
+                for p in (bladed_path(), bladectl_path()):
+                        if not os.access(p, os.X_OK):
+                                raise Skip("%s not built (set BLADED_BUILD_DIR)" % p)
+        r = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+        if r.returncode != 0:
+                raise Skip("ip netns does not work here: %s" % r.stderr.strip())
+
+
+# --------------------------------------------------------------------------
+# Waiting
+
+def wait_until(observe, cond=bool, timeout=10.0, what="condition", interval=0.05):
+        """Polls observe() until cond(value) is true; returns that value.
+
+        On timeout raises TestFailure naming `what` and showing the last value
+        observed (or the last exception observe() raised), so a failure says
+        what the cluster looked like, not just "timed out".
+        """
+        deadline = time.monotonic() + timeout
+        last = "<never observed>"
+        while True:
+                try:
+                        value = observe()
+                        if cond(value):
+                                return value
+                        last = value
+                except TestFailure:
+                        raise
+                except Exception as e:  # a transient error is an observation too
+                        last = "error: %s: %s" % (type(e).__name__, e)
+                if time.monotonic() >= deadline:
+                        raise TestFailure("timed out after %.1fs waiting for %s; last observed: %s"
+                                          % (timeout, what, _short(last)))
+                time.sleep(interval)
+
+
+def check(cond, msg):
+        if not cond:
+                raise TestFailure(msg)
+
+
+def check_equal(got, want, what):
+        if got != want:
+                raise TestFailure("%s: expected %r, got %r" % (what, want, got))
+
+
+def _short(v, limit=2000):
+        s = v if isinstance(v, str) else repr(v)
+        return s if len(s) <= limit else s[:limit] + "..."
+
+
+# --------------------------------------------------------------------------
+# Processes
+
+def _pdeathsig():
+        # If the harness itself is killed with SIGKILL, its children die too
+        # instead of holding namespaces alive.  Runs in the child, after fork.
+        try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except Exception:
+                pass
+
+
+_spawn_lock = threading.Lock()
+
+
+class Proc:
+        """A process the harness started; its output goes to files."""
+
+        def __init__(self, label, argv, out_dir, basename, env=None):
+                self.label = label
+                self.argv = list(argv)
+                self.out_path = os.path.join(out_dir, basename + ".out")
+                self.err_path = os.path.join(out_dir, basename + ".err")
+                self.expected_exit = False   # set when the harness stops/kills it
+                self.stopped = False         # SIGSTOP'ed
+                banner = "=== %s started %s: %s\n" % (label, time.strftime("%H:%M:%S"),
+                                                       " ".join(self.argv))
+                with open(self.out_path, "a") as f:
+                        f.write(banner)
+                with open(self.err_path, "a") as f:
+                        f.write(banner)
+                out = open(self.out_path, "ab")
+                err = open(self.err_path, "ab")
+                try:
+                        with _spawn_lock:
+                                self.popen = subprocess.Popen(
+                                        self.argv, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=err, env=env, start_new_session=True,
+                                        preexec_fn=_pdeathsig)
+                finally:
+                        out.close()
+                        err.close()
+                self.pid = self.popen.pid
+                self.started = time.monotonic()
+                debug("started %s pid %d" % (label, self.pid))
+
+        def alive(self):
+                return self.popen.poll() is None
+
+        @property
+        def returncode(self):
+                return self.popen.poll()
+
+        def signal(self, sig):
+                if self.alive():
+                        try:
+                                os.kill(self.pid, sig)
+                        except ProcessLookupError:
+                                pass
+
+        def wait(self, timeout):
+                try:
+                        return self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                        return None
+
+        def stop(self, timeout=10.0):
+                """SIGTERM, then SIGKILL after timeout. Returns the exit status."""
+                self.expected_exit = True
+                if not self.alive():
+                        return self.returncode
+                self.signal(signal.SIGTERM)
+                if self.stopped:
+                        self.signal(signal.SIGCONT)
+                        self.stopped = False
+                rc = self.wait(timeout)
+                if rc is None:
+                        log("%s (pid %d) ignored SIGTERM for %.0fs: SIGKILL"
+                            % (self.label, self.pid, timeout))
+                        self.signal(signal.SIGKILL)
+                        rc = self.wait(10)
+                return rc
+
+        def kill9(self):
+                self.expected_exit = True
+                self.signal(signal.SIGKILL)
+                return self.wait(10)
+
+        def tail(self, n=40):
+                return "\n".join(_tail(p, n) for p in (self.out_path, self.err_path)
+                                 if os.path.getsize(p) > 0)
+
+
+def _tail(path, n):
+        try:
+                with open(path, "rb") as f:
+                        lines = f.read().decode("utf-8", "replace").splitlines()
+        except OSError as e:
+                return "--- %s: %s" % (path, e)
+        body = "\n".join("    " + l for l in lines[-n:])
+        return "--- %s (last %d of %d lines)\n%s" % (path, min(n, len(lines)), len(lines), body)
+
+
+def run(argv, timeout=30, check=True, input=None):
+        """Runs a short command, returns CompletedProcess (text)."""
+        debug("run: " + " ".join(argv))
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
+        if check and r.returncode != 0:
+                raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), r.returncode,
+                                                        (r.stderr or r.stdout).strip()))
+        return r
+
+
+# --------------------------------------------------------------------------
+# Naming and subnets: unique per run
+
+def _existing_netns():
+        r = run(["ip", "netns", "list"], check=False)
+        return {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
+
+
+def _pid_alive(pid):
+        try:
+                os.kill(pid, 0)
+                return True
+        except ProcessLookupError:
+                return False
+        except PermissionError:
+                return True
+
+
+def _claim_subnet(prefix):
+        """Claims a /24 inside 198.18.0.0/15 for this run; returns (k, lockdir).
+
+        Two runs on one machine never share a subnet: each /24 is claimed by
+        an atomic mkdir holding the owner's PID.  A lock whose owner is dead
+        is reclaimed, after deleting the namespaces it lists (they were made
+        by a harness that was killed before it could clean up).
+        """
+        os.makedirs(NET_LOCK_DIR, exist_ok=True)
+        # Sweep first: a harness killed with SIGKILL leaves its namespaces.
+        for entry in os.listdir(NET_LOCK_DIR):
+                _reclaim_stale(os.path.join(NET_LOCK_DIR, entry))
+        start = (os.getpid() * 7 + random.randrange(512)) % 512
+        for i in range(512):
+                k = (start + i) % 512
+                lock = os.path.join(NET_LOCK_DIR, str(k))
+                try:
+                        os.mkdir(lock)
+                except FileExistsError:
+                        if not _reclaim_stale(lock):
+                                continue
+                        try:
+                                os.mkdir(lock)
+                        except FileExistsError:
+                                continue
+                with open(os.path.join(lock, "owner"), "w") as f:
+                        f.write("%d %s\n" % (os.getpid(), prefix))
+                return k, lock
+        raise Skip("no free /24 in 198.18.0.0/15 (stale locks in %s?)" % NET_LOCK_DIR)
+
+
+def _reclaim_stale(lock):
+        try:
+                with open(os.path.join(lock, "owner")) as f:
+                        fields = f.read().split()
+                pid, prefix = int(fields[0]), fields[1]
+        except (OSError, ValueError, IndexError):
+                # Being written right now, or garbage: only reclaim old ones.
+                try:
+                        if time.time() - os.stat(lock).st_mtime < 60:
+                                return False
+                except OSError:
+                        return False
+                prefix = None
+                pid = None
+        if pid is not None and _pid_alive(pid):
+                return False
+        if prefix and re.fullmatch(r"bl[0-9]{4}[a-z]{2}", prefix):
+                if len(fields) > 2 and os.path.basename(fields[2]).startswith(
+                                "bladed-%s-" % prefix) and not os.environ.get("KEEP"):
+                        shutil.rmtree(fields[2], ignore_errors=True)
+                for ns in sorted(_existing_netns()):
+                        if ns.startswith(prefix):
+                                log("removing stale namespace %s of dead run %s" % (ns, pid))
+                                run(["ip", "netns", "del", ns], check=False)
+        shutil.rmtree(lock, ignore_errors=True)
+        return True
+
+
+def _new_prefix():
+        existing = _existing_netns()
+        for _ in range(100):
+                p = "bl%04d%s" % (os.getpid() % 10000,
+                                  "".join(random.choice("abcdefghijklmnopqrstuvwxyz")
+                                          for _ in range(2)))
+                if not any(ns.startswith(p) for ns in existing):
+                        return p
+        raise RuntimeError("could not find a free namespace prefix")
+
+
+# --------------------------------------------------------------------------
+# Files: node file, corosync.conf, configuration
+
+def node_file_text(cluster_name, nodes):
+        """OCFS2 cluster.conf (o2cb form: TAB-indented attributes).
+
+        nodes: list of dicts with name, number, ip_address, ip_port.
+        """
+        out = ["cluster:", "\tnode_count = %d" % len(nodes), "\theartbeat_mode = local",
+               "\tname = %s" % cluster_name, ""]
+        for n in nodes:
+                out += ["node:",
+                        "\tip_port = %d" % n.get("ip_port", 7777),
+                        "\tip_address = %s" % n["ip_address"],
+                        "\tnumber = %d" % n["number"],
+                        "\tname = %s" % n["name"],
+                        "\tcluster = %s" % cluster_name, ""]
+        return "\n".join(out)
+
+
+def corosync_nodelist_text(nodes):
+        """The nodelist corosync needs, from the node table (nodeid = number + 1)."""
+        out = ["nodelist {"]
+        for n in nodes:
+                out += ["\tnode {",
+                        "\t\tname: %s" % n["name"],
+                        "\t\tnodeid: %d" % (n["number"] + 1),
+                        "\t\tring0_addr: %s" % n["ip_address"],
+                        "\t}"]
+        out.append("}")
+        return "\n".join(out) + "\n"
+
+
+def corosync_conf_text(cluster_name, nodelist, log_path, token_ms, token_coefficient,
+                       knet_ping):
+        totem = ["\tversion: 2",
+                 "\tcluster_name: %s" % cluster_name,
+                 "\ttransport: knet",
+                 "\ttoken: %d" % token_ms,
+                 "\ttoken_coefficient: %d" % token_coefficient,
+                 "\tcrypto_cipher: none",
+                 "\tcrypto_hash: none"]
+        if knet_ping:
+                # corosync derives knet's ping timeout from the token (token/2);
+                # at short tokens that flaps links, explicit values keep it stable.
+                totem += ["\tinterface {",
+                          "\t\tlinknumber: 0",
+                          "\t\tknet_ping_interval: %d" % knet_ping[0],
+                          "\t\tknet_ping_timeout: %d" % knet_ping[1],
+                          "\t}"]
+        return "\n".join(
+                ["totem {"] + totem + ["}", "",
+                 nodelist.rstrip("\n"), "",
+                 "quorum {", "\tprovider: corosync_votequorum", "}", "",
+                 "logging {",
+                 "\tto_logfile: yes",
+                 "\tlogfile: %s" % log_path,
+                 "\tto_stderr: no",
+                 "\tto_syslog: no",
+                 "\ttimestamp: hires",
+                 "}", ""])
+
+
+def minimal_config_text():
+        """A resource configuration for when xml/examples has none yet."""
+        return '<?xml version="1.0"?>\n<bladed-config/>\n'
+
+
+def example_path(name):
+        return os.path.join(SOURCE_DIR, "xml", "examples", name)
+
+
+# --------------------------------------------------------------------------
+# Status parsing
+
+def parse_status_xml(text):
+        """`bladectl status --xml` -> dict.
+
+        {"epoch": int, "quorate": bool, "coordinator": name or None,
+         "local": name, "nodes": {name: {"id": int, "state": str}},
+         "resources": {id: {attr: value}}}
+        """
+        root = ET.fromstring(text)
+        if root.tag != "status":
+                raise ValueError("root element is <%s>, not <status>" % root.tag)
+        q = root.get("quorate")
+        if q not in ("true", "false"):
+                raise ValueError("quorate=%r" % q)
+        st = {"epoch": int(root.get("epoch")),
+              "quorate": q == "true",
+              "coordinator": root.get("coordinator") or None,
+              "local": root.get("local"),
+              "nodes": {}, "resources": {}}
+        for n in root.findall("node"):
+                st["nodes"][n.get("name")] = {"id": int(n.get("id")), "state": n.get("state")}
+        for r in root.findall("resource"):
+                st["resources"][r.get("id")] = dict(r.attrib)
+        return st
+
+
+def online_names(st):
+        return sorted(n for n, v in st["nodes"].items() if v["state"] == "online")
+
+
+# corosync's log with "timestamp: hires": "Jan 02 03:04:05.678 ..."
+_COROSYNC_TS = re.compile(r"^([A-Z][a-z]{2}) +(\d+) (\d\d):(\d\d):(\d\d)\.(\d+) ")
+_MONTHS = {m: i + 1 for i, m in enumerate(
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+
+
+def corosync_log_time(line, now=None):
+        """Wall-clock time (seconds since the epoch) of a corosync log line, or None."""
+        m = _COROSYNC_TS.match(line)
+        if not m:
+                return None
+        lt = time.localtime(now if now is not None else time.time())
+        mon = _MONTHS.get(m.group(1))
+        if mon is None:
+                return None
+        year = lt.tm_year - (1 if mon > lt.tm_mon else 0)  # a log from last December
+        frac = float("0." + m.group(6))
+        t = time.mktime((year, mon, int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                         int(m.group(5)), 0, 0, -1))
+        return t + frac
+
+
+# --------------------------------------------------------------------------
+# The cluster
+
+class Blade:
+        def __init__(self, cluster, index, number):
+                self.cluster = cluster
+                self.index = index             # 1-based position in the cluster
+                self.number = number           # node file number
+                self.nodeid = number + 1       # corosync node id
+                self.name = "blade%d" % index
+                self.ns = "%sb%d" % (cluster.prefix, index)
+                self.veth = "v%d" % index      # switch side, in the switch namespace
+                self.ip = "%s.%d" % (cluster.net, 10 + index)
+                self.dir = os.path.join(cluster.workdir, self.name)
+                self.lib = os.path.join(self.dir, "lib")
+                self.logdir = os.path.join(self.dir, "log")
+                self.state_dir = os.path.join(self.dir, "state")
+                self.corosync_conf = os.path.join(self.dir, "corosync.conf")
+                self.corosync_log = os.path.join(self.logdir, "corosync.log")
+                self.nodes_file = os.path.join(self.dir, "cluster.conf")
+                self.config_file = os.path.join(self.dir, "resources.xml")
+                self.socket = os.path.join(self.dir, "bladed.sock")
+                self.ocf_root = os.path.join(self.dir, "ocf")
+                self.corosync = None
+                self.bladed = None
+                self.link_up = True
+                for d in (self.dir, self.lib, self.logdir, self.state_dir, self.ocf_root):
+                        os.makedirs(d, exist_ok=True)
+
+        def __repr__(self):
+                return self.name
+
+        def procs(self):
+                return [p for p in (self.bladed, self.corosync) if p is not None]
+
+
+class Cluster:
+        """N blades with corosync (and bladed) in network namespaces.
+
+            with Cluster(3) as c:
+                c.start()                      # corosync + bladed on every blade
+                c.wait_converged()             # every status agrees
+                c.cut(c.blades[0])             # fault
+                ...
+
+        Parameters: n_blades; token_ms (500) and token_coefficient (0), stable
+        per the measurements; knet_ping=(interval_ms, timeout_ms) for shorter
+        tokens (token 300 wants (250, 1000)); bladed=False for corosync only;
+        config: path of the initial resource configuration (default: the
+        example if it exists, else a minimal one); numbers: node file numbers
+        (default 1..N, so corosync node ids 2..N+1); name: used in messages.
+        """
+
+        def __init__(self, n_blades=3, token_ms=500, token_coefficient=0, knet_ping=None,
+                     bladed=True, config=None, numbers=None, log_level="debug",
+                     bladed_args=(), name=None):
+                self.n = n_blades
+                self.token_ms = token_ms
+                self.token_coefficient = token_coefficient
+                self.knet_ping = knet_ping
+                self.use_bladed = bladed
+                self.config_src = config
+                self.numbers = list(numbers) if numbers else list(range(1, n_blades + 1))
+                self.log_level = log_level
+                self.bladed_args = list(bladed_args)
+                self.name = name or "cluster"
+                self.blades = []
+                self.extra_procs = []
+                self.created_ns = []
+                self.problems = []
+                self.workdir = None
+                self.lock = None
+                self.torn_down = False
+                self.nodelist_source = None
+
+        # ---- set-up ----------------------------------------------------
+
+        def __enter__(self):
+                _install_signal_handlers()
+                _live_clusters.append(self)
+                try:
+                        self._setup()
+                except BaseException:
+                        self.teardown(failed=True)
+                        raise
+                return self
+
+        def __exit__(self, exc_type, exc, tb):
+                failed = exc_type is not None
+                if failed and not issubclass(exc_type, (KeyboardInterrupt, SystemExit, Skip)):
+                        self.dump_logs()
+                self.teardown(failed=failed)
+                if not failed and self.problems:
+                        raise TestFailure("after the test: " + "; ".join(self.problems))
+                return False
+
+        def _setup(self):
+                self.prefix = _new_prefix()
+                self.k, self.lock = _claim_subnet(self.prefix)
+                self.net = "198.%d.%d" % (18 + self.k // 256, self.k % 256)
+                self.workdir = tempfile.mkdtemp(prefix="bladed-%s-" % self.prefix)
+                os.chmod(self.workdir, 0o755)
+                with open(os.path.join(self.lock, "owner"), "w") as f:
+                        f.write("%d %s %s\n" % (os.getpid(), self.prefix, self.workdir))
+                self.cluster_name = self.prefix
+                self.sw = self.prefix + "sw"
+                self.client_ns = self.prefix + "c"
+                self.client_ip = self.net + ".100"
+                log("%s: %d blades, prefix %s, subnet %s.0/24, work dir %s"
+                    % (self.name, self.n, self.prefix, self.net, self.workdir))
+                self._netns_add(self.sw)
+                self._ip("-n", self.sw, "link", "set", "lo", "up")
+                self._ip("-n", self.sw, "link", "add", "br0", "type", "bridge")
+                self._ip("-n", self.sw, "link", "set", "br0", "up")
+                for i in range(1, self.n + 1):
+                        b = Blade(self, i, self.numbers[i - 1])
+                        self.blades.append(b)
+                        self._plug(b.ns, b.veth, b.ip)
+                self._plug(self.client_ns, "vc", self.client_ip)
+                self._write_files()
+
+        def _ip(self, *args):
+                run(["ip"] + list(args))
+
+        def _netns_add(self, ns):
+                self._ip("netns", "add", ns)
+                self.created_ns.append(ns)  # the prefix in the lock's owner file covers it
+
+        def _plug(self, ns, veth, ip):
+                self._netns_add(ns)
+                self._ip("-n", ns, "link", "set", "lo", "up")
+                # Created directly in both namespaces: never in the host's.
+                self._ip("-n", self.sw, "link", "add", veth, "type", "veth",
+                         "peer", "name", "eth0", "netns", ns)
+                self._ip("-n", self.sw, "link", "set", veth, "master", "br0")
+                self._ip("-n", self.sw, "link", "set", veth, "up")
+                self._ip("-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
+                self._ip("-n", ns, "link", "set", "eth0", "up")
+
+        def node_table(self):
+                return [{"name": b.name, "number": b.number, "ip_address": b.ip,
+                         "ip_port": 7777} for b in self.blades]
+
+        def _write_files(self):
+                nodes = self.node_table()
+                text = node_file_text(self.cluster_name, nodes)
+                for b in self.blades:
+                        _write(b.nodes_file, text)
+                nodelist = self._nodelist(self.blades[0].nodes_file, nodes)
+                if self.config_src:
+                        with open(self.config_src) as f:
+                                config = f.read()
+                elif os.path.exists(example_path("mail-cluster.xml")) and self.use_bladed:
+                        config = self._example_config()
+                else:
+                        config = minimal_config_text()
+                for b in self.blades:
+                        _write(b.corosync_conf, corosync_conf_text(
+                                self.cluster_name, nodelist, b.corosync_log, self.token_ms,
+                                self.token_coefficient, self.knet_ping))
+                        _write(b.config_file, config)
+
+        def _example_config(self):
+                # The example names the university's blades (blade1..3); ours
+                # have the same names, so it applies as is.
+                with open(example_path("mail-cluster.xml")) as f:
+                        return f.read()
+
+        def _nodelist(self, nodes_file, nodes):
+                """Prefers `bladectl nodes corosync`, the admins' own tool."""
+                ctl = bladectl_path()
+                if os.access(ctl, os.X_OK):
+                        r = run([ctl, "nodes", "corosync", nodes_file], check=False)
+                        if r.returncode == 0 and "nodelist" in r.stdout:
+                                self.nodelist_source = "bladectl nodes corosync"
+                                return r.stdout
+                        debug("bladectl nodes corosync unavailable (exit %d): generating"
+                              % r.returncode)
+                self.nodelist_source = "harness"
+                return corosync_nodelist_text(nodes)
+
+        # ---- teardown --------------------------------------------------
+
+        def all_procs(self):
+                procs = list(self.extra_procs)
+                for b in self.blades:
+                        procs += [p for p in (b.bladed,) if p]
+                for b in self.blades:
+                        procs += [p for p in (b.corosync,) if p]
+                return procs
+
+        def teardown(self, failed=False):
+                if self.torn_down:
+                        return
+                self.torn_down = True
+                old = _ignore_signals()
+                try:
+                        self._stop_everything()
+                        self._scan_daemon_logs()
+                        for ns in reversed(self.created_ns):
+                                r = run(["ip", "netns", "del", ns], check=False)
+                                if r.returncode != 0:
+                                        log("could not delete namespace %s: %s"
+                                            % (ns, r.stderr.strip()))
+                        self.created_ns = []
+                        if self.lock:
+                                shutil.rmtree(self.lock, ignore_errors=True)
+                                self.lock = None
+                        if self.workdir:
+                                if os.environ.get("KEEP", "") not in ("", "0"):
+                                        log("KEEP=1: work dir kept: %s" % self.workdir)
+                                else:
+                                        shutil.rmtree(self.workdir, ignore_errors=True)
+                finally:
+                        if self in _live_clusters:
+                                _live_clusters.remove(self)
+                        _restore_signals(old)
+
+        def _stop_everything(self):
+                if os.environ.get("HOLD", "") not in ("", "0") and sys.stdin.isatty():
+                        log("HOLD=1: cluster still running (namespaces %s*); press Enter"
+                            " to tear down" % self.prefix)
+                        try:
+                                sys.stdin.readline()
+                        except Exception:
+                                pass
+                # bladed first (so it leaves CPG while corosync still runs), then
+                # corosync; each group in parallel.
+                groups = [self.extra_procs, [b.bladed for b in self.blades if b.bladed],
+                          [b.corosync for b in self.blades if b.corosync]]
+                for group in groups:
+                        for p in group:
+                                if p.alive():
+                                        if not p.expected_exit:
+                                                p.expected_exit = "teardown"
+                                        p.signal(signal.SIGTERM)
+                                        if p.stopped:
+                                                p.signal(signal.SIGCONT)
+                                                p.stopped = False
+                        deadline = time.monotonic() + 10
+                        for p in group:
+                                if p.wait(max(0.1, deadline - time.monotonic())) is None:
+                                        log("%s (pid %d) still alive 10s after SIGTERM: SIGKILL"
+                                            % (p.label, p.pid))
+                                        p.signal(signal.SIGKILL)
+                                        p.wait(10)
+                                        if p.label.startswith("bladed"):
+                                                self.problems.append(
+                                                        "%s did not exit on SIGTERM" % p.label)
+                                self._note_exit(p)
+
+        def _note_exit(self, p):
+                rc = p.returncode
+                if not p.label.startswith("bladed") or p.expected_exit is True:
+                        return
+                if p.expected_exit == "teardown":
+                        if rc not in (0, None):
+                                self.problems.append("%s exited %s on SIGTERM" % (p.label, rc))
+                else:
+                        self.problems.append("%s died unexpectedly (exit %s)" % (p.label, rc))
+
+        def _scan_daemon_logs(self):
+                for b in self.blades:
+                        for path in (os.path.join(b.dir, "bladed.err"),
+                                     os.path.join(b.dir, "bladed.out")):
+                                if not os.path.exists(path):
+                                        continue
+                                with open(path, "rb") as f:
+                                        text = f.read().decode("utf-8", "replace")
+                                for mark in SANITIZER_MARKS:
+                                        if mark in text:
+                                                self.problems.append(
+                                                        "%s: sanitizer report (%s) in %s"
+                                                        % (b.name, mark, path))
+                                                break
+                if self.problems:
+                        self.dump_logs()
+
+        def dump_logs(self, n=40):
+                """Prints the tails of every log (called when a test fails)."""
+                print("==== logs of %s (%s) ====" % (self.name, self.workdir), flush=True)
+                for b in self.blades:
+                        for p in b.procs():
+                                print(p.tail(n))
+                        if os.path.exists(b.corosync_log):
+                                print(_tail(b.corosync_log, 15))
+                for p in self.extra_procs:
+                        print(p.tail(n))
+                print("==== end of logs ====", flush=True)
+
+        # ---- corosync --------------------------------------------------
+
+        def start_corosync(self, b):
+                if b.corosync and b.corosync.alive():
+                        raise RuntimeError("corosync already running on %s" % b.name)
+                script = ("mount -t tmpfs tmpfs /run && mount --bind \"$1\" /var/lib/corosync"
+                          " && exec corosync -f -c \"$2\"")
+                b.corosync = Proc("corosync@" + b.name,
+                                  ["ip", "netns", "exec", b.ns, "sh", "-c", script, "sh",
+                                   b.lib, b.corosync_conf], b.dir, "corosync")
+                return b.corosync
+
+        def stop_corosync(self, b):
+                return b.corosync.stop() if b.corosync else None
+
+        def kill_corosync(self, b, sig=signal.SIGKILL):
+                b.corosync.expected_exit = True
+                b.corosync.signal(sig)
+                return b.corosync.wait(10)
+
+        def quorum(self, b):
+                """`corosync-quorumtool -s` on a blade: {"quorate", "members" (node ids)}."""
+                r = run(["ip", "netns", "exec", b.ns, "corosync-quorumtool", "-s"],
+                        check=False, timeout=10)
+                if "Quorate:" not in r.stdout:
+                        raise RuntimeError("corosync-quorumtool on %s: exit %d %s"
+                                           % (b.name, r.returncode, r.stderr.strip()))
+                quorate = bool(re.search(r"^Quorate:\s+Yes", r.stdout, re.M))
+                members = []
+                in_members = False
+                for line in r.stdout.splitlines():
+                        if line.strip().startswith("Nodeid"):
+                                in_members = True
+                                continue
+                        if in_members:
+                                f = line.split()
+                                if f and f[0].isdigit():
+                                        members.append(int(f[0]))
+                return {"quorate": quorate, "members": sorted(members)}
+
+        def wait_corosync(self, blades=None, timeout=20):
+                """Waits until every given blade's corosync sees exactly those blades, quorate."""
+                blades = blades or self.blades
+                want = sorted(b.nodeid for b in blades)
+                for b in blades:
+                        wait_until(lambda: self.quorum(b),
+                                   lambda q: q["quorate"] and q["members"] == want,
+                                   timeout, "corosync on %s quorate with members %s"
+                                   % (b.name, want))
+
+        def membership_events(self, b, since_wall=0.0):
+                """corosync's membership changes on a blade: [(wall time, line)].
+
+                "A new membership (...) was formed" lines of the TOTEM layer,
+                with corosync's own hires timestamps (same clock as time.time()).
+                """
+                out = []
+                try:
+                        with open(b.corosync_log, errors="replace") as f:
+                                for line in f:
+                                        if "A new membership" not in line:
+                                                continue
+                                        t = corosync_log_time(line)
+                                        if t is not None and t >= since_wall:
+                                                out.append((t, line.rstrip()))
+                except FileNotFoundError:
+                        pass
+                return out
+
+        def wait_membership_event(self, b, since_wall, timeout=20):
+                """Time of the first membership change on b after since_wall."""
+                ev = wait_until(lambda: self.membership_events(b, since_wall), bool, timeout,
+                                "a corosync membership change on %s" % b.name)
+                return ev[0][0]
+
+        # ---- bladed ----------------------------------------------------
+
+        def bladed_argv(self, b, nodes=None, config=None, state_dir=None, socket=None,
+                        extra=()):
+                return [bladed_path(), "--foreground",
+                        "--nodes", nodes or b.nodes_file,
+                        "--config", config or b.config_file,
+                        "--state-dir", state_dir or b.state_dir,
+                        "--socket", socket or b.socket,
+                        "--ocf-root", b.ocf_root,
+                        "--log-level", self.log_level] + self.bladed_args + list(extra)
+
+        def _bladed_env(self):
+                env = dict(os.environ)
+                # A sanitizer finding must end the daemon loudly, not scroll by.
+                env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+                env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+                env.pop("NOTIFY_SOCKET", None)
+                env.pop("BLADED_SOCKET", None)
+                return env
+
+        def _in_blade(self, b, argv):
+                # A private /run: whatever the daemon writes there stays in the blade.
+                return ["ip", "netns", "exec", b.ns, "sh", "-c",
+                        "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\""] + argv
+
+        def start_bladed(self, b, **kw):
+                if b.bladed and b.bladed.alive():
+                        raise RuntimeError("bladed already running on %s" % b.name)
+                b.bladed = Proc("bladed@" + b.name, self._in_blade(b, self.bladed_argv(b, **kw)),
+                                b.dir, "bladed", env=self._bladed_env())
+                return b.bladed
+
+        def run_bladed_once(self, b, timeout=20, label="bladed-check", **kw):
+                """Runs a second bladed on b that is expected to exit (bad start-up input).
+
+                Returns (exit status, stderr text). Uses its own socket and state
+                dir unless given, so the blade's running daemon is untouched.
+                """
+                tag = "%s-%d" % (label, len(self.extra_procs))
+                kw.setdefault("socket", os.path.join(b.dir, tag + ".sock"))
+                if "state_dir" not in kw:
+                        kw["state_dir"] = os.path.join(b.dir, tag + "-state")
+                        os.makedirs(kw["state_dir"], exist_ok=True)
+                p = Proc("%s@%s" % (tag, b.name), self._in_blade(b, self.bladed_argv(b, **kw)),
+                         b.dir, tag, env=self._bladed_env())
+                self.extra_procs.append(p)
+                rc = p.wait(timeout)
+                if rc is None:
+                        p.stop()
+                        raise TestFailure("%s did not exit within %ds (expected an exit at"
+                                          " start-up)\n%s" % (p.label, timeout, p.tail()))
+                p.expected_exit = True
+                with open(p.err_path, errors="replace") as f:
+                        err = "".join(l for l in f if not l.startswith("=== "))
+                return rc, err
+
+        def stop_bladed(self, b):
+                """Clean stop (SIGTERM): the daemon must leave the group and exit 0."""
+                rc = b.bladed.stop()
+                if rc != 0:
+                        raise TestFailure("bladed on %s exited %s on SIGTERM\n%s"
+                                          % (b.name, rc, b.bladed.tail()))
+                return rc
+
+        def kill_bladed(self, b):
+                return b.bladed.kill9()
+
+        # ---- faults ----------------------------------------------------
+
+        def cut(self, *blades):
+                """Unplugs blades at the switch (their links go down)."""
+                for b in blades:
+                        self._ip("-n", self.sw, "link", "set", b.veth, "down")
+                        b.link_up = False
+                log("cut off: %s" % ", ".join(b.name for b in blades))
+
+        def restore(self, *blades):
+                for b in blades:
+                        self._ip("-n", self.sw, "link", "set", b.veth, "up")
+                        b.link_up = True
+                log("plugged back: %s" % ", ".join(b.name for b in blades))
+
+        def partition(self, *groups):
+                """partition([b1, b2], [b3]): every group but the largest is cut.
+
+                One switch cannot keep two cut-off groups talking among themselves,
+                so only "one group stays on the switch" partitions are possible;
+                each other blade ends up alone.
+                """
+                keep = max(groups, key=len)
+                self.cut(*[b for g in groups if g is not keep for b in g])
+
+        def heal(self):
+                self.restore(*[b for b in self.blades if not b.link_up])
+
+        def pause(self, b):
+                """SIGSTOP every process of a blade (a hung blade)."""
+                for p in b.procs():
+                        p.signal(signal.SIGSTOP)
+                        p.stopped = True
+                log("paused %s" % b.name)
+
+        def resume(self, b):
+                for p in b.procs():
+                        p.signal(signal.SIGCONT)
+                        p.stopped = False
+                log("resumed %s" % b.name)
+
+        # ---- bladectl ----------------------------------------------------
+
+        def ctl(self, b, *args, timeout=20, socket=None):
+                """bladectl --socket <blade's> ARGS in the blade's namespace."""
+                return run(["ip", "netns", "exec", b.ns, bladectl_path(),
+                            "--socket", socket or b.socket] + list(args),
+                           check=False, timeout=timeout)
+
+        def status(self, b):
+                r = self.ctl(b, "status", "--xml", timeout=10)
+                if r.returncode != 0:
+                        raise RuntimeError("bladectl status on %s: exit %d: %s"
+                                           % (b.name, r.returncode, r.stderr.strip()))
+                try:
+                        return parse_status_xml(r.stdout)
+                except (ET.ParseError, ValueError, TypeError) as e:
+                        raise TestFailure("bladectl status --xml on %s is not valid status XML"
+                                          " (%s):\n%s" % (b.name, e, r.stdout))
+
+        def try_status(self, b):
+                try:
+                        return self.status(b)
+                except (RuntimeError, subprocess.TimeoutExpired):
+                        return None
+
+        def statuses(self, blades=None):
+                return {b.name: self.try_status(b) for b in (blades or self.blades)}
+
+        def config_show(self, b):
+                r = self.ctl(b, "config", "show")
+                if r.returncode != 0:
+                        raise RuntimeError("config show on %s: exit %d: %s"
+                                           % (b.name, r.returncode, r.stderr.strip()))
+                return r.stdout
+
+        def config_load(self, b, path):
+                """Returns (exit status, seconds until bladectl returned, stderr)."""
+                t = time.monotonic()
+                r = self.ctl(b, "config", "load", path, timeout=60)
+                return r.returncode, time.monotonic() - t, r.stderr.strip()
+
+        # ---- composite conditions ------------------------------------------
+
+        def expected_coordinator(self, blades):
+                return min(blades, key=lambda b: b.nodeid).name
+
+        def agreement(self, blades, coordinator=None, epoch=None):
+                """None if every blade's status agrees on a healthy view of `blades`,
+                else a string saying what differs (for wait_until's message)."""
+                want_online = sorted(b.name for b in blades)
+                coord = coordinator or self.expected_coordinator(blades)
+                seen = {}
+                problems = []
+                for b in blades:
+                        st = self.try_status(b)
+                        seen[b.name] = st
+                        if st is None:
+                                problems.append("%s: no status" % b.name)
+                                continue
+                        if st["local"] != b.name:
+                                problems.append("%s: local=%s" % (b.name, st["local"]))
+                        if not st["quorate"]:
+                                problems.append("%s: not quorate" % b.name)
+                        if online_names(st) != want_online:
+                                problems.append("%s: online=%s" % (b.name, online_names(st)))
+                        if st["coordinator"] != coord:
+                                problems.append("%s: coordinator=%s" % (b.name, st["coordinator"]))
+                        if epoch is not None and st["epoch"] != epoch:
+                                problems.append("%s: epoch=%s" % (b.name, st["epoch"]))
+                epochs = {st["epoch"] for st in seen.values() if st}
+                if len(epochs) > 1:
+                        problems.append("epochs differ: %s" % {n: s["epoch"] for n, s in
+                                                                seen.items() if s})
+                return "; ".join(problems) or None
+
+        def wait_converged(self, blades=None, timeout=30, coordinator=None, epoch=None,
+                           what=None):
+                """Waits until `blades` all report each other online, quorate, the same
+                coordinator (lowest node id unless given) and epoch. Returns the
+                status of the first blade."""
+                blades = blades or self.blades
+                wait_until(lambda: self.agreement(blades, coordinator, epoch) or "ok",
+                           lambda v: v == "ok", timeout,
+                           what or "%s to agree" % ", ".join(b.name for b in blades))
+                return self.status(blades[0])
+
+        def start(self, bladed=None, timeout=30):
+                """Starts corosync everywhere, waits for quorum, then bladed everywhere
+                and waits until every daemon agrees."""
+                for b in self.blades:
+                        self.start_corosync(b)
+                self.wait_corosync(timeout=timeout)
+                log("corosync: %d members, quorate (nodelist from %s)"
+                    % (self.n, self.nodelist_source))
+                if bladed if bladed is not None else self.use_bladed:
+                        for b in self.blades:
+                                self.start_bladed(b)
+                        st = self.wait_converged(timeout=timeout)
+                        log("bladed: every blade agrees (coordinator %s, epoch %d)"
+                            % (st["coordinator"], st["epoch"]))
+
+        def check_daemons_alive(self):
+                for b in self.blades:
+                        if b.bladed and not b.bladed.expected_exit and not b.bladed.alive():
+                                raise TestFailure("bladed on %s died (exit %s)\n%s"
+                                                  % (b.name, b.bladed.returncode,
+                                                     b.bladed.tail()))
+
+        def write_file(self, name, text):
+                path = os.path.join(self.workdir, name)
+                _write(path, text)
+                return path
+
+
+def _write(path, text):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+                f.write(text)
+        os.rename(tmp, path)
+
+
+# --------------------------------------------------------------------------
+# Cleanup on signals and at exit
+
+_live_clusters = []
+_handlers_installed = False
+
+
+def _on_signal(sig, frame):
+        # Unwinds through every `with Cluster` so teardown runs.
+        raise SystemExit(128 + sig)
+
+
+def _install_signal_handlers():
+        global _handlers_installed
+        if _handlers_installed or threading.current_thread() is not threading.main_thread():
+                return
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, _on_signal)
+        _handlers_installed = True
+
+
+def _ignore_signals():
+        if threading.current_thread() is not threading.main_thread():
+                return None
+        old = {}
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                old[sig] = signal.signal(sig, signal.SIG_IGN)
+        return old
+
+
+def _restore_signals(old):
+        if old:
+                for sig, h in old.items():
+                        signal.signal(sig, h)
+
+
+@atexit.register
+def _atexit_teardown():
+        for c in list(_live_clusters):
+                try:
+                        c.teardown(failed=True)
+                except Exception:
+                        traceback.print_exc()
+
+
+# --------------------------------------------------------------------------
+# Running a scenario file
+
+def figure(name, value, unit=""):
+        """A measured figure, in a form that is easy to grep: FIGURE name = value unit."""
+        print("FIGURE %s = %s %s" % (name, value, unit), flush=True)
+
+
+def main(tests, bladed=True, suite=None):
+        """Runs test functions; prints `cluster-NAME: P passed, F failed`; exits
+        0 (all ran and passed), 1 (a failure), 77 (nothing could run)."""
+        suite = suite or "cluster-" + re.sub(r"^test_", "", os.path.splitext(
+                os.path.basename(sys.argv[0]))[0])
+        try:
+                require(bladed)
+        except Skip as e:
+                print("%s: SKIP: %s" % (suite, e))
+                print("%s: 0 passed, 0 failed, %d skipped" % (suite, len(tests)))
+                sys.exit(SKIP)
+        passed = failed = skipped = 0
+        for fn in tests:
+                name = fn.__name__
+                doc = (fn.__doc__ or "").strip().splitlines()
+                log("=== %s%s" % (name, (": " + doc[0]) if doc else ""))
+                t = time.monotonic()
+                try:
+                        fn()
+                        passed += 1
+                        log("PASS %s (%.1fs)" % (name, time.monotonic() - t))
+                except Skip as e:
+                        skipped += 1
+                        log("SKIP %s: %s" % (name, e))
+                except TestFailure as e:
+                        failed += 1
+                        log("FAIL %s (%.1fs): %s" % (name, time.monotonic() - t, e))
+                except Exception:
+                        failed += 1
+                        log("FAIL %s (%.1fs): unexpected error" % (name, time.monotonic() - t))
+                        traceback.print_exc()
+        line = "%s: %d passed, %d failed" % (suite, passed, failed)
+        if skipped:
+                line += ", %d skipped" % skipped
+        print(line, flush=True)
+        if failed:
+                sys.exit(1)
+        sys.exit(0 if passed else SKIP)
