@@ -1,10 +1,155 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* bladectl nodes validate|corosync: offline tools for the node file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bladed/diag.h"
+#include "bladed/nodes.h"
+#include "bladed/util.h"
 #include "ctl.h"
 
+static void nodes_file_freep(NodeFile **f) {
+        nodes_free(*f);
+}
+
+/* Reads and parses path; prints every problem (warnings too) to stderr as
+ * FILE:LINE: message.  Returns 0 or the exit status. */
+static int load(const char *path, NodeFile **ret) {
+        _cleanup_(freep) char *buf = NULL;
+        _cleanup_(diag_clear) DiagList diag = { 0 };
+        size_t size;
+        int r;
+
+        r = ctl_read_file(path, NODES_MAX_INPUT, &buf, &size);
+        if (r == -EFBIG) {
+                fprintf(stderr, "%s: larger than 1 MiB: not a node file\n", path);
+                return CTL_EXIT_USAGE;
+        }
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-r));
+                return CTL_EXIT_USAGE;
+        }
+        r = nodes_parse(buf, size, ret, &diag);
+        diag_print(&diag, path, stderr);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "%s: out of memory\n", path);
+                return CTL_EXIT_FAILED;
+        }
+        if (r < 0) {
+                if (diag.n_errors == 0)
+                        fprintf(stderr, "%s: invalid node file\n", path);
+                return CTL_EXIT_USAGE;
+        }
+        return 0;
+}
+
+static int usage_error(const char *usage) {
+        fprintf(stderr, "Usage: bladectl %s\n", usage);
+        return CTL_EXIT_USAGE;
+}
+
 int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("nodes validate");
+        static const char usage[] = "nodes validate FILE";
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(nodes_file_freep) NodeFile *f = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: bladectl %s\n\n"
+                               "Checks an OCFS2-style node file (/etc/ocfs2/cluster.conf) offline.\n"
+                               "Every problem is printed as FILE:LINE: message on stderr; exit\n"
+                               "status 2 when there are errors (warnings alone: 0).\n",
+                               usage);
+                        return CTL_EXIT_OK;
+                default:
+                        return usage_error(usage);
+                }
+        if (argc - optind != 1)
+                return usage_error(usage);
+        const char *path = argv[optind];
+
+        r = load(path, &f);
+        if (r != 0)
+                return r;
+
+        /* One line: what the file says, so a typo in a name shows too. */
+        printf("%s:", path);
+        for (size_t ci = 0; ci < f->n_clusters; ci++) {
+                const ClusterEntry *cl = &f->clusters[ci];
+                _cleanup_(freep) const NodeEntry **list = NULL;
+                size_t n = 0;
+
+                if (nodes_list(f, cl->name, &list, &n) < 0) {
+                        fprintf(stderr, "%s: out of memory\n", path);
+                        return CTL_EXIT_FAILED;
+                }
+                printf("%s cluster %s (%s heartbeat), %zu blade%s", ci ? ";" : "", cl->name,
+                       cl->heartbeat_mode ? cl->heartbeat_mode : "local", n, n == 1 ? "" : "s");
+                for (size_t i = 0; i < n; i++)
+                        printf("%s %s (%u)", i ? "," : ":", list[i]->name, list[i]->number);
+        }
+        printf("\n");
+        return CTL_EXIT_OK;
 }
 
 int ctl_nodes_corosync(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("nodes corosync");
+        static const char usage[] = "nodes corosync FILE [--cluster NAME]";
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "cluster", required_argument, NULL, 'c' },
+                {},
+        };
+        _cleanup_(nodes_file_freep) NodeFile *f = NULL;
+        _cleanup_(freep) char *text = NULL;
+        const char *cluster = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "hc:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: bladectl %s\n\n"
+                               "Prints the corosync.conf nodelist { } generated from a node file:\n"
+                               "one node { } per blade, sorted by number, nodeid = number + 1.\n"
+                               "--cluster picks the cluster when the file describes several.\n",
+                               usage);
+                        return CTL_EXIT_OK;
+                case 'c':
+                        cluster = optarg;
+                        break;
+                default:
+                        return usage_error(usage);
+                }
+        if (argc - optind != 1)
+                return usage_error(usage);
+        const char *path = argv[optind];
+
+        r = load(path, &f);
+        if (r != 0)
+                return r;
+        if (!nodes_get_cluster(f, cluster)) {
+                if (cluster)
+                        fprintf(stderr, "%s: no cluster named '%s'\n", path, cluster);
+                else {
+                        fprintf(stderr, "%s: %zu clusters (", path, f->n_clusters);
+                        for (size_t i = 0; i < f->n_clusters; i++)
+                                fprintf(stderr, "%s%s", i ? ", " : "", f->clusters[i].name);
+                        fprintf(stderr, "): choose one with --cluster NAME\n");
+                }
+                return CTL_EXIT_USAGE;
+        }
+        r = nodes_corosync_nodelist(f, cluster, &text);
+        if (r < 0) {
+                fprintf(stderr, "%s: %s\n", path, strerror(-r));
+                return CTL_EXIT_FAILED;
+        }
+        fputs(text, stdout);
+        return CTL_EXIT_OK;
 }

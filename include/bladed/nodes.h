@@ -18,6 +18,15 @@
 
 #define NODES_MAX_NUMBER 254
 #define NODES_DEFAULT_PORT 7777
+/* nodes_parse refuses larger input: a blade list is a few kilobytes. */
+#define NODES_MAX_INPUT (1024u * 1024u)
+/* ... and more stanzas than this (255 blades per cluster is o2cb's limit). */
+#define NODES_MAX_STANZAS 1024
+/* o2cb's cluster name limit, and a host name label's. */
+#define NODES_CLUSTER_NAME_MAX 16
+#define NODES_NODE_NAME_MAX 63
+/* o2cb handles at most 32 global heartbeat regions per cluster. */
+#define NODES_MAX_REGIONS 32
 
 typedef struct NodeEntry {
         char *name;
@@ -55,7 +64,10 @@ typedef struct NodeFile {
 /* Parses and checks (lexical rules of o2cb's jconfig, then the semantic
  * checks: unique names/numbers, 0..254, IPv4, port 1..65535, node_count,
  * cluster references, cluster name rules).  Every problem goes to diag
- * (warnings too).  On success *ret owns the result; on -EINVAL *ret is NULL. */
+ * (warnings too; diag may be NULL), sorted by line.  buf needs no NUL
+ * terminator and may hold any bytes.  On success *ret owns the result; on
+ * -EINVAL (errors in the input, input larger than NODES_MAX_INPUT) *ret is
+ * NULL.  Unknown keys and stanza types are warned about and dropped. */
 int nodes_parse(const char *buf, size_t len, NodeFile **ret, DiagList *diag);
 
 NodeFile *nodes_free(NodeFile *f);
@@ -64,26 +76,38 @@ NodeFile *nodes_free(NodeFile *f);
  * after each stanza.  nodes_parse(nodes_format(f)) gives the same table. */
 int nodes_format(const NodeFile *f, char **ret);
 
+/* Same clusters, nodes and heartbeat regions in the same order (the line
+ * numbers are not compared).  What the round trip above promises. */
+bool nodes_equal(const NodeFile *a, const NodeFile *b);
+
 /* The cluster bladed runs: the only cluster: stanza, or the one named
  * (name may be NULL when there is exactly one).  NULL if none matches. */
 const ClusterEntry *nodes_get_cluster(const NodeFile *f, const char *name);
 
-/* Lookups within one cluster; NULL when absent. */
+/* Lookups within one cluster (NULL: the only cluster); NULL when absent.
+ * Names compare case-insensitively. */
 const NodeEntry *nodes_find_name(const NodeFile *f, const char *cluster, const char *name);
 const NodeEntry *nodes_find_number(const NodeFile *f, const char *cluster, uint32_t number);
 
 /* The blades of a cluster sorted by number: fills an array of pointers into
- * f (caller frees the array only). */
+ * f (caller frees the array only; NULL when there are none).  -ENOENT when
+ * the cluster does not exist (or cluster is NULL and there is not exactly
+ * one). */
 int nodes_list(const NodeFile *f, const char *cluster, const NodeEntry ***ret, size_t *n);
 
 /* corosync.conf's "nodelist { node { ring0_addr, name, nodeid } ... }" for a
- * cluster (nodeid = number + 1), one key per line, ready to paste. */
+ * cluster (nodeid = number + 1), one key per line, sorted by number, ready
+ * to paste.  -ENOENT as for nodes_list. */
 int nodes_corosync_nodelist(const NodeFile *f, const char *cluster, char **ret);
 
 /* Hot-add / hot-remove on the in-memory table; node_count follows.
- * number < 0 picks the lowest free number.  Checks as nodes_parse does
- * (diag gets the reason): -EEXIST on a name/number/address clash,
- * -EINVAL on a bad name or address, -ENOENT when removing an unknown name. */
+ * cluster may be NULL when the file has exactly one.  number < 0 picks the
+ * lowest free number; port 0 means NODES_DEFAULT_PORT.  Checks as
+ * nodes_parse does (diag gets the reason; may be NULL): -EEXIST on a
+ * name/number/address clash, -EINVAL on a bad name, address or number,
+ * -ENOSPC when no number 0..254 is free, -ENOENT for an unknown cluster or
+ * when removing an unknown name.  Names compare case-insensitively (o2cb
+ * matches the host name that way).  On error f is unchanged. */
 int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip,
               int number, uint16_t port, DiagList *diag);
 int nodes_remove(NodeFile *f, const char *cluster, const char *name, DiagList *diag);
