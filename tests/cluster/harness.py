@@ -146,6 +146,20 @@ def check_equal(got, want, what):
                 raise TestFailure("%s: expected %r, got %r" % (what, want, got))
 
 
+def hold(observe, cond, duration, what, interval=0.1):
+        """Checks that cond(observe()) stays true for `duration` seconds (a
+        stability check, e.g. "no membership churn"), failing at the first
+        observation where it does not."""
+        end = time.monotonic() + duration
+        while True:
+                value = observe()
+                if not cond(value):
+                        raise TestFailure("%s stopped holding; observed: %s" % (what, _short(value)))
+                if time.monotonic() >= end:
+                        return value
+                time.sleep(interval)
+
+
 def _short(v, limit=2000):
         s = v if isinstance(v, str) else repr(v)
         return s if len(s) <= limit else s[:limit] + "..."
@@ -386,6 +400,15 @@ def corosync_nodelist_text(nodes):
         return "\n".join(out) + "\n"
 
 
+def _nodelist_entries(text):
+        """{(name, nodeid, ring0_addr)} of a corosync nodelist."""
+        out = set()
+        for block in re.findall(r"node\s*\{([^{}]*)\}", text):
+                kv = dict(re.findall(r"^\s*(\w+)\s*:\s*(\S+)\s*$", block, re.M))
+                out.add((kv.get("name"), int(kv.get("nodeid", -1)), kv.get("ring0_addr")))
+        return out
+
+
 def corosync_conf_text(cluster_name, nodelist, log_path, token_ms, token_coefficient,
                        knet_ping):
         totem = ["\tversion: 2",
@@ -416,9 +439,33 @@ def corosync_conf_text(cluster_name, nodelist, log_path, token_ms, token_coeffic
                  "}", ""])
 
 
-def minimal_config_text():
-        """A resource configuration for when xml/examples has none yet."""
-        return '<?xml version="1.0"?>\n<bladed-config/>\n'
+def minimal_config_text(blade_names=()):
+        """A valid resource configuration without resources: what the scenarios
+        about membership and replication start from (nothing to run, so nothing
+        but the configuration itself can differ between blades)."""
+        nodes = "".join('    <node name="%s"/>\n' % n for n in blade_names)
+        return ('<?xml version="1.0"?>\n'
+                '<bladed-config epoch="1">\n'
+                '  <properties no-quorum-policy="stop" fencing="false"'
+                ' default-stickiness="100"/>\n'
+                + ('  <nodes>\n%s  </nodes>\n' % nodes if nodes else "")
+                + '</bladed-config>\n')
+
+
+def config_variant_text(base, n):
+        """A configuration that differs from `base` by a real change: the
+        cluster property default-stickiness set to 100 + n.  Returns (text,
+        marker), marker being the attribute as `config show` prints it."""
+        value = 100 + n
+        marker = 'default-stickiness="%d"' % value
+        if re.search(r'default-stickiness="[^"]*"', base):
+                return re.sub(r'default-stickiness="[^"]*"', marker, base, count=1), marker
+        if re.search(r"<properties\b", base):
+                return re.sub(r"<properties\b", "<properties " + marker, base, count=1), marker
+        m = re.search(r"<bladed-config\b[^>]*?>", base)
+        if not m or m.group(0).endswith("/>"):
+                raise ValueError("base configuration has no open <bladed-config> root")
+        return base[:m.end()] + "<properties %s/>" % marker + base[m.end():], marker
 
 
 def example_path(name):
@@ -527,8 +574,8 @@ class Cluster:
         Parameters: n_blades; token_ms (500) and token_coefficient (0), stable
         per the measurements; knet_ping=(interval_ms, timeout_ms) for shorter
         tokens (token 300 wants (250, 1000)); bladed=False for corosync only;
-        config: path of the initial resource configuration (default: the
-        example if it exists, else a minimal one); numbers: node file numbers
+        config: path of the initial resource configuration (default: a
+        minimal one with no resources, see minimal_config_text); numbers: node file numbers
         (default 1..N, so corosync node ids 2..N+1); name: used in messages.
         """
 
@@ -553,6 +600,7 @@ class Cluster:
                 self.lock = None
                 self.torn_down = False
                 self.nodelist_source = None
+                self.variants = 0
 
         # ---- set-up ----------------------------------------------------
 
@@ -631,21 +679,13 @@ class Cluster:
                 if self.config_src:
                         with open(self.config_src) as f:
                                 config = f.read()
-                elif os.path.exists(example_path("mail-cluster.xml")) and self.use_bladed:
-                        config = self._example_config()
                 else:
-                        config = minimal_config_text()
+                        config = minimal_config_text([b.name for b in self.blades])
                 for b in self.blades:
                         _write(b.corosync_conf, corosync_conf_text(
                                 self.cluster_name, nodelist, b.corosync_log, self.token_ms,
                                 self.token_coefficient, self.knet_ping))
                         _write(b.config_file, config)
-
-        def _example_config(self):
-                # The example names the university's blades (blade1..3); ours
-                # have the same names, so it applies as is.
-                with open(example_path("mail-cluster.xml")) as f:
-                        return f.read()
 
         def _nodelist(self, nodes_file, nodes):
                 """Prefers `bladectl nodes corosync`, the admins' own tool."""
@@ -653,6 +693,12 @@ class Cluster:
                 if os.access(ctl, os.X_OK):
                         r = run([ctl, "nodes", "corosync", nodes_file], check=False)
                         if r.returncode == 0 and "nodelist" in r.stdout:
+                                got = _nodelist_entries(r.stdout)
+                                want = _nodelist_entries(corosync_nodelist_text(nodes))
+                                if got != want:
+                                        raise TestFailure(
+                                                "bladectl nodes corosync disagrees with the node"
+                                                " table: %s, expected %s" % (got, want))
                                 self.nodelist_source = "bladectl nodes corosync"
                                 return r.stdout
                         debug("bladectl nodes corosync unavailable (exit %d): generating"
@@ -1039,6 +1085,33 @@ class Cluster:
                            what or "%s to agree" % ", ".join(b.name for b in blades))
                 return self.status(blades[0])
 
+        def first_seen(self, blades, cond, timeout, what, interval=0.02):
+                """Polls each blade's status until cond(blade, status) holds on all;
+                returns {blade name: wall time when it was first seen to hold}.
+
+                The times are upper bounds: a blade's daemon changed its view at
+                most one polling round (printed by the caller as resolution)
+                before the harness saw it."""
+                seen = {}
+                rounds = []
+
+                def observe():
+                        t0 = time.time()
+                        view = {}
+                        for b in blades:
+                                if b.name in seen:
+                                        continue
+                                st = self.try_status(b)
+                                view[b.name] = st
+                                if st is not None and cond(b, st):
+                                        seen[b.name] = time.time()
+                        rounds.append(time.time() - t0)
+                        return view
+                wait_until(observe, lambda v: len(seen) == len(blades), timeout, what,
+                           interval)
+                self.poll_round_s = max(rounds) if rounds else 0.0
+                return seen
+
         def start(self, bladed=None, timeout=30):
                 """Starts corosync everywhere, waits for quorum, then bladed everywhere
                 and waits until every daemon agrees."""
@@ -1060,6 +1133,15 @@ class Cluster:
                                 raise TestFailure("bladed on %s died (exit %s)\n%s"
                                                   % (b.name, b.bladed.returncode,
                                                      b.bladed.tail()))
+
+        def config_variant(self, tag):
+                """Writes a new variant of the initial configuration (each call a
+                different one); returns (path, marker), marker being text that
+                `config show` must contain once the variant is current."""
+                self.variants += 1
+                with open(self.blades[0].config_file) as f:
+                        text, marker = config_variant_text(f.read(), self.variants)
+                return self.write_file("config-%s.xml" % tag, text), marker
 
         def write_file(self, name, text):
                 path = os.path.join(self.workdir, name)
