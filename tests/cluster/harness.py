@@ -708,14 +708,6 @@ class Cluster:
 
         # ---- teardown --------------------------------------------------
 
-        def all_procs(self):
-                procs = list(self.extra_procs)
-                for b in self.blades:
-                        procs += [p for p in (b.bladed,) if p]
-                for b in self.blades:
-                        procs += [p for p in (b.corosync,) if p]
-                return procs
-
         def teardown(self, failed=False):
                 if self.torn_down:
                         return
@@ -1111,6 +1103,34 @@ class Cluster:
                            interval)
                 self.poll_round_s = max(rounds) if rounds else 0.0
                 return seen
+
+        def wait_takeover(self, survivors, t_fault, timeout=20):
+                """After a fault at wall time t_fault: waits until every survivor
+                shows the survivors online, quorate, with the lowest remaining
+                node id as coordinator, and measures how long that took.
+
+                Returns {"coordinator", "membership": {name: wall time of its
+                corosync's "A new membership" line}, "seen": {name: wall time
+                its status first showed the takeover}, "detection" (fault ->
+                last membership line), "delay" (max over survivors of seen -
+                membership: the daemons' reaction), "total" (fault -> last
+                seen), "resolution" (one polling round)} in seconds.
+                """
+                new = self.expected_coordinator(survivors)
+                want_online = sorted(b.name for b in survivors)
+                seen = self.first_seen(
+                        survivors,
+                        lambda b, st: (st["coordinator"] == new and st["quorate"]
+                                       and online_names(st) == want_online),
+                        timeout, "%s to agree on coordinator %s"
+                        % (", ".join(want_online), new))
+                memb = {b.name: self.wait_membership_event(b, t_fault, timeout=10)
+                        for b in survivors}
+                return {"coordinator": new, "membership": memb, "seen": seen,
+                        "detection": max(memb.values()) - t_fault,
+                        "delay": max(seen[n] - memb[n] for n in seen),
+                        "total": max(seen.values()) - t_fault,
+                        "resolution": self.poll_round_s}
 
         def start(self, bladed=None, timeout=30):
                 """Starts corosync everywhere, waits for quorum, then bladed everywhere

@@ -29,37 +29,27 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Cluster, check, check_equal, figure, log, main,  # noqa: E402
-                     online_names, wait_until)
+                     wait_until)
 
 
 def takeover(c, gone, survivors, t_fault, label):
-        new = c.expected_coordinator(survivors)
-        want_online = sorted(b.name for b in survivors)
-        seen = c.first_seen(
-                survivors,
-                lambda b, st: (st["coordinator"] == new and st["quorate"]
-                               and online_names(st) == want_online),
-                20, "%s and %s to agree on coordinator %s" % (survivors[0].name,
-                                                             survivors[1].name, new))
-        delays = []
+        tk = c.wait_takeover(survivors, t_fault)
         for b in survivors:
-                t_memb = c.wait_membership_event(b, t_fault, timeout=10)
-                delays.append(seen[b.name] - t_memb)
                 log("%s: corosync membership change %.3fs after the fault, new coordinator"
-                    " seen %.3fs after that" % (b.name, t_memb - t_fault,
-                                                 seen[b.name] - t_memb))
-        figure("%s_membership_to_new_coordinator_ms" % label, "%.0f" % (max(delays) * 1000),
-               "ms (upper bound, poll resolution %.0f ms)" % (c.poll_round_s * 1000))
-        figure("%s_fault_to_new_coordinator_ms" % label,
-               "%.0f" % ((max(seen.values()) - t_fault) * 1000), "ms")
-        check(max(delays) < 5.0, "daemons took %.1fs after corosync's membership change"
-              % max(delays))
+                    " %s seen %.3fs after that" % (
+                            b.name, tk["membership"][b.name] - t_fault, tk["coordinator"],
+                            tk["seen"][b.name] - tk["membership"][b.name]))
+        figure("%s_membership_to_new_coordinator_ms" % label, "%.0f" % (tk["delay"] * 1000),
+               "ms (upper bound, poll resolution %.0f ms)" % (tk["resolution"] * 1000))
+        figure("%s_fault_to_new_coordinator_ms" % label, "%.0f" % (tk["total"] * 1000), "ms")
+        check(tk["delay"] < 5.0, "daemons took %.1fs after corosync's membership change"
+              % tk["delay"])
         # The old coordinator is not shown online by anyone left.
         for b in survivors:
                 st = c.status(b)
                 check(st["nodes"][gone.name]["state"] != "online",
                       "%s still shows %s online" % (b.name, gone.name))
-        return new
+        return tk["coordinator"]
 
 
 def inquorate_no_coordinator(c, b):
