@@ -18,6 +18,12 @@
 /* Maximum size accepted for a configuration document. */
 #define CONFIG_MAX_SIZE (32u << 20)
 
+/* Timeout of an <op> without a timeout attribute; also the one to use for an
+ * action that has no <op> at all (Pacemaker's default). */
+#define CONFIG_DEFAULT_OP_TIMEOUT_MS 20000u
+/* Property defaults (Properties in model.h). */
+#define CONFIG_DEFAULT_NO_QUORUM_STOP_TIMEOUT_MS 10000u
+
 /* Well-formedness, the RelaxNG schema (xml/resources.rng, compiled in), then
  * the meaning (unique ids, references resolve, no order cycles, scores in
  * range, timeouts positive, intervals vs timeouts, ...).  Reports every
