@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The CPG wire codec: see wire.h and doc/wire-protocol.rst. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bladed/wire.h"
+
+/* Payload sizes without their variable parts. */
+#define STATE_SIZE (8 + 8 + 8 + 4 + 4 + 4)
+#define CONFIG_FIXED (8 + 8 + 8 + 4)
+#define REQUEST_FIXED (8 + 4)
+#define ACK_FIXED (8 + 4 + 4)
+
+typedef struct Reader {
+        const uint8_t *p;
+        size_t left;
+        bool short_read; /* a read went past the end: the message is truncated */
+} Reader;
+
+static uint64_t get_be(Reader *r, size_t n) {
+        uint64_t v = 0;
+
+        if (r->left < n) {
+                r->short_read = true;
+                r->left = 0;
+                return 0;
+        }
+        for (size_t i = 0; i < n; i++)
+                v = v << 8 | r->p[i];
+        r->p += n;
+        r->left -= n;
+        return v;
+}
+
+static uint32_t get_u32(Reader *r) {
+        return (uint32_t) get_be(r, 4);
+}
+
+static uint64_t get_u64(Reader *r) {
+        return get_be(r, 8);
+}
+
+/* A u32-length-prefixed byte string of at most max bytes without NUL. */
+static int get_blob(Reader *r, size_t max, bool allow_empty, const char **ret, size_t *ret_len,
+                    const char **reason) {
+        uint32_t n = get_u32(r);
+
+        if (r->short_read) {
+                *reason = "truncated before a length field";
+                return -EBADMSG;
+        }
+        if (n > max) {
+                *reason = "string or document longer than allowed";
+                return -EBADMSG;
+        }
+        if (n > r->left) {
+                *reason = "string or document runs past the end of the message";
+                return -EBADMSG;
+        }
+        if (n == 0 && !allow_empty) {
+                *reason = "empty document";
+                return -EBADMSG;
+        }
+        if (memchr(r->p, 0, n)) {
+                *reason = "NUL byte inside a string or document";
+                return -EBADMSG;
+        }
+        *ret = (const char *) r->p;
+        *ret_len = n;
+        r->p += n;
+        r->left -= n;
+        return 0;
+}
+
+uint64_t wire_digest(const void *buf, size_t len) {
+        const uint8_t *p = buf;
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        for (size_t i = 0; i < len; i++) {
+                h ^= p[i];
+                h *= 0x100000001b3ull;
+        }
+        return h;
+}
+
+const char *wire_type_to_string(unsigned type) {
+        switch (type) {
+        case WIRE_STATE:
+                return "STATE";
+        case WIRE_CONFIG:
+                return "CONFIG";
+        case WIRE_CONFIG_REQUEST:
+                return "CONFIG_REQUEST";
+        case WIRE_CONFIG_ACK:
+                return "CONFIG_ACK";
+        case WIRE_RESOURCE_RESULT:
+                return "RESOURCE_RESULT";
+        case WIRE_ACTION:
+                return "ACTION";
+        case WIRE_FENCE:
+                return "FENCE";
+        default:
+                return "unknown";
+        }
+}
+
+static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
+        int k;
+
+        switch (m->type) {
+        case WIRE_STATE:
+                if (r->left != STATE_SIZE) {
+                        *reason = "STATE payload has the wrong size";
+                        return -EBADMSG;
+                }
+                m->state.round = get_u64(r);
+                m->state.epoch = get_u64(r);
+                m->state.digest = get_u64(r);
+                m->state.flags = get_u32(r);
+                m->state.n_blades = get_u32(r);
+                m->state.proto_max = get_u32(r);
+                if (m->state.flags & ~WIRE_STATE_FLAGS_ALL) {
+                        *reason = "STATE has undefined flag bits";
+                        return -EBADMSG;
+                }
+                if (m->state.proto_max < WIRE_VERSION) {
+                        *reason = "STATE claims a highest version below its own";
+                        return -EBADMSG;
+                }
+                return 0;
+        case WIRE_CONFIG:
+                if (r->left < CONFIG_FIXED) {
+                        *reason = "CONFIG payload truncated";
+                        return -EBADMSG;
+                }
+                m->config.round = get_u64(r);
+                m->config.epoch = get_u64(r);
+                m->config.digest = get_u64(r);
+                k = get_blob(r, WIRE_MAX_DOC, false, &m->config.doc, &m->config.doc_len, reason);
+                if (k < 0)
+                        return k;
+                if (wire_digest(m->config.doc, m->config.doc_len) != m->config.digest) {
+                        *reason = "CONFIG digest does not match its document";
+                        return -EBADMSG;
+                }
+                break;
+        case WIRE_CONFIG_REQUEST:
+                if (r->left < REQUEST_FIXED) {
+                        *reason = "CONFIG_REQUEST payload truncated";
+                        return -EBADMSG;
+                }
+                m->request.request_id = get_u64(r);
+                k = get_blob(r, WIRE_MAX_DOC, false, &m->request.doc, &m->request.doc_len,
+                             reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_CONFIG_ACK:
+                if (r->left < ACK_FIXED) {
+                        *reason = "CONFIG_ACK payload truncated";
+                        return -EBADMSG;
+                }
+                m->ack.epoch = get_u64(r);
+                m->ack.error = (int32_t) get_u32(r);
+                if (m->ack.error > 0 || m->ack.error < -4095) {
+                        *reason = "CONFIG_ACK error is not a negative errno";
+                        return -EBADMSG;
+                }
+                k = get_blob(r, WIRE_MAX_TEXT, true, &m->ack.msg, &m->ack.msg_len, reason);
+                if (k < 0)
+                        return k;
+                break;
+        default:
+                *reason = "message type not handled by this version";
+                return -EOPNOTSUPP;
+        }
+        if (r->left != 0) {
+                *reason = "trailing bytes after the payload";
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+int wire_decode(const void *buf, size_t len, WireMessage *ret, const char **reason) {
+        static const char *unused;
+        Reader r = { .p = buf, .left = len };
+        WireMessage m = { 0 };
+        uint32_t magic, length;
+        uint8_t version;
+
+        if (!reason)
+                reason = &unused;
+        if (!buf || len < WIRE_HEADER_SIZE) {
+                *reason = "shorter than the header";
+                return -EBADMSG;
+        }
+        magic = get_u32(&r);
+        version = (uint8_t) get_be(&r, 1);
+        m.type = (uint8_t) get_be(&r, 1);
+        m.flags = (uint16_t) get_be(&r, 2);
+        length = get_u32(&r);
+        m.nodeid = get_u32(&r);
+        if (magic != WIRE_MAGIC) {
+                *reason = "bad magic: not a bladed message";
+                return -EBADMSG;
+        }
+        if (version != WIRE_VERSION) {
+                *reason = "protocol version mismatch";
+                return -EPROTO;
+        }
+        if (m.flags != 0) {
+                *reason = "undefined header flags set";
+                return -EBADMSG;
+        }
+        if (length > WIRE_MAX_PAYLOAD) {
+                *reason = "payload length over the limit";
+                return -EBADMSG;
+        }
+        if (length != r.left) {
+                *reason = length > r.left ? "truncated: shorter than its length field"
+                                          : "longer than its length field";
+                return -EBADMSG;
+        }
+        if (m.nodeid == 0) {
+                *reason = "sender node id 0";
+                return -EBADMSG;
+        }
+        int k = decode_payload(&r, &m, reason);
+        if (k < 0)
+                return k;
+        *ret = m;
+        *reason = NULL;
+        return 0;
+}
+
+typedef struct Writer {
+        uint8_t *p;
+} Writer;
+
+static void put_be(Writer *w, uint64_t v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                w->p[i] = (uint8_t) (v >> (8 * (n - 1 - i)));
+        w->p += n;
+}
+
+static void put_blob(Writer *w, const char *s, size_t n) {
+        put_be(w, n, 4);
+        if (n)
+                memcpy(w->p, s, n);
+        w->p += n;
+}
+
+static bool blob_ok(const char *s, size_t n, size_t max, bool allow_empty) {
+        if (n > max || (n == 0 && !allow_empty) || (n > 0 && !s))
+                return false;
+        return n == 0 || !memchr(s, 0, n);
+}
+
+int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
+        size_t payload;
+        uint8_t *buf;
+        Writer w;
+
+        if (m->nodeid == 0)
+                return -EINVAL;
+        switch (m->type) {
+        case WIRE_STATE:
+                if (m->state.flags & ~WIRE_STATE_FLAGS_ALL)
+                        return -EINVAL;
+                payload = STATE_SIZE;
+                break;
+        case WIRE_CONFIG:
+                if (!blob_ok(m->config.doc, m->config.doc_len, WIRE_MAX_DOC, false))
+                        return -EINVAL;
+                payload = CONFIG_FIXED + m->config.doc_len;
+                break;
+        case WIRE_CONFIG_REQUEST:
+                if (!blob_ok(m->request.doc, m->request.doc_len, WIRE_MAX_DOC, false))
+                        return -EINVAL;
+                payload = REQUEST_FIXED + m->request.doc_len;
+                break;
+        case WIRE_CONFIG_ACK:
+                if (!blob_ok(m->ack.msg, m->ack.msg_len, WIRE_MAX_TEXT, true) ||
+                    m->ack.error > 0 || m->ack.error < -4095)
+                        return -EINVAL;
+                payload = ACK_FIXED + m->ack.msg_len;
+                break;
+        default:
+                return -EINVAL;
+        }
+
+        buf = malloc(WIRE_HEADER_SIZE + payload);
+        if (!buf)
+                return -ENOMEM;
+        w.p = buf;
+        put_be(&w, WIRE_MAGIC, 4);
+        put_be(&w, WIRE_VERSION, 1);
+        put_be(&w, m->type, 1);
+        put_be(&w, 0, 2);
+        put_be(&w, payload, 4);
+        put_be(&w, m->nodeid, 4);
+        switch (m->type) {
+        case WIRE_STATE:
+                put_be(&w, m->state.round, 8);
+                put_be(&w, m->state.epoch, 8);
+                put_be(&w, m->state.digest, 8);
+                put_be(&w, m->state.flags, 4);
+                put_be(&w, m->state.n_blades, 4);
+                put_be(&w, m->state.proto_max < WIRE_VERSION ? WIRE_VERSION : m->state.proto_max,
+                       4);
+                break;
+        case WIRE_CONFIG:
+                put_be(&w, m->config.round, 8);
+                put_be(&w, m->config.epoch, 8);
+                /* The digest is always the document's own: a sender cannot lie by mistake. */
+                put_be(&w, wire_digest(m->config.doc, m->config.doc_len), 8);
+                put_blob(&w, m->config.doc, m->config.doc_len);
+                break;
+        case WIRE_CONFIG_REQUEST:
+                put_be(&w, m->request.request_id, 8);
+                put_blob(&w, m->request.doc, m->request.doc_len);
+                break;
+        case WIRE_CONFIG_ACK:
+                put_be(&w, m->ack.epoch, 8);
+                put_be(&w, (uint32_t) m->ack.error, 4);
+                put_blob(&w, m->ack.msg, m->ack.msg_len);
+                break;
+        }
+        *ret = buf;
+        *ret_len = WIRE_HEADER_SIZE + payload;
+        return 0;
+}

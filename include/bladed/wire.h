@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The CPG wire protocol: the messages bladed daemons multicast to each
+ * other in the CPG group "bladed".  Pure codec (core library); the layout,
+ * byte by byte, is in doc/wire-protocol.rst.
+ *
+ * Every message is a 16-byte header followed by `length` payload bytes,
+ * all integers big-endian:
+ *
+ *   0  u32 magic    WIRE_MAGIC ("BLAD")
+ *   4  u8  version  WIRE_VERSION
+ *   5  u8  type     WireType
+ *   6  u16 flags    none defined in version 1: must be 0
+ *   8  u32 length   payload bytes after the header (<= WIRE_MAX_PAYLOAD)
+ *  12  u32 nodeid   the sender's corosync node id
+ *
+ * The header is checked completely before a payload byte is read (booth's
+ * check_boothc_header() habit), and a payload must have exactly the size its
+ * fields say: trailing bytes are an error, not an extension point.  Any
+ * change in layout or meaning bumps WIRE_VERSION.
+ *
+ * Errors from wire_decode():
+ *   -EBADMSG     garbled: bad magic, truncated, length disagrees, a field out
+ *                of range, a digest that does not match its document
+ *   -EPROTO      another protocol version (magic right, version not ours)
+ *   -EOPNOTSUPP  well-formed header of a type this version does not handle
+ *                (reserved for later types, or unknown): drop it, log it
+ * In every error case *reason says why in a few words (static string).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_MAGIC 0x424C4144u /* "BLAD" */
+#define WIRE_VERSION 1
+#define WIRE_HEADER_SIZE 16
+/* A configuration document travels whole in one message. */
+#define WIRE_MAX_DOC (8u << 20)
+#define WIRE_MAX_TEXT 1024u
+#define WIRE_MAX_PAYLOAD (WIRE_MAX_DOC + 64u)
+
+typedef enum WireType {
+        WIRE_STATE = 1,          /* after a join: my epoch, digest, flags */
+        WIRE_CONFIG = 2,         /* a whole configuration + epoch (sync to laggers) */
+        WIRE_CONFIG_REQUEST = 3, /* a client's change, to be ordered by CPG */
+        WIRE_CONFIG_ACK = 4,     /* "I have written epoch N" (or why not) */
+        /* Reserved for the executor and fencing issues; version 1 drops them. */
+        WIRE_RESOURCE_RESULT = 16,
+        WIRE_ACTION = 17,
+        WIRE_FENCE = 18,
+} WireType;
+
+/* WireState.flags */
+#define WIRE_STATE_AUTHORITATIVE (1u << 0) /* my copy was synced in a majority partition */
+#define WIRE_STATE_QUORATE (1u << 1)       /* corosync says my partition is quorate */
+#define WIRE_STATE_SYNCED (1u << 2)        /* my copy is the cluster's current one */
+#define WIRE_STATE_FLAGS_ALL 0x7u
+
+typedef struct WireState {
+        uint64_t round;  /* the membership round this answers (cluster.h) */
+        uint64_t epoch;
+        uint64_t digest; /* wire_digest() of the sender's document */
+        uint32_t flags;
+        uint32_t n_blades;  /* blades in the sender's node file */
+        uint32_t proto_max; /* highest wire version the sender speaks */
+} WireState;
+
+typedef struct WireConfig {
+        uint64_t round; /* the round whose decision this copy answers */
+        uint64_t epoch;
+        uint64_t digest; /* must equal wire_digest(doc): checked by the decoder */
+        const char *doc; /* not NUL-terminated; points into the decoded buffer */
+        size_t doc_len;  /* 1..WIRE_MAX_DOC, no NUL byte */
+} WireConfig;
+
+typedef struct WireRequest {
+        uint64_t request_id; /* the sender's own number for its waiting client */
+        const char *doc;
+        size_t doc_len;
+} WireRequest;
+
+typedef struct WireAck {
+        uint64_t epoch;  /* every change up to this epoch is on the sender's disk */
+        int32_t error;   /* 0, or the negative errno of the failed write */
+        const char *msg; /* why (may be empty), <= WIRE_MAX_TEXT, no NUL */
+        size_t msg_len;
+} WireAck;
+
+typedef struct WireMessage {
+        uint8_t type; /* WireType */
+        uint16_t flags;
+        uint32_t nodeid;
+        union {
+                WireState state;
+                WireConfig config;
+                WireRequest request;
+                WireAck ack;
+        };
+} WireMessage;
+
+/* Decodes one message.  Pointers in *ret point into buf, which must outlive
+ * it.  0 or an error listed above; *ret is only valid on 0. */
+int wire_decode(const void *buf, size_t len, WireMessage *ret, const char **reason);
+
+/* Encodes m into a new buffer (caller frees).  0, -EINVAL when m breaks a
+ * limit (document too large or empty, text too long, NUL byte, unknown
+ * type), -ENOMEM. */
+int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len);
+
+/* 64-bit FNV-1a of a document: identifies a copy, not a security check
+ * (CPG traffic is authenticated by corosync/knet). */
+uint64_t wire_digest(const void *buf, size_t len);
+
+/* "STATE", "CONFIG", ..., or "unknown". */
+const char *wire_type_to_string(unsigned type);

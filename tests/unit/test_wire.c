@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for the CPG wire codec (wire.c). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bladed/wire.h"
+
+static uint8_t *encode(const WireMessage *m, size_t *len) {
+        uint8_t *buf = NULL;
+        assert_int_equal(wire_encode(m, &buf, len), 0);
+        return buf;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+        p[0] = (uint8_t) (v >> 24);
+        p[1] = (uint8_t) (v >> 16);
+        p[2] = (uint8_t) (v >> 8);
+        p[3] = (uint8_t) v;
+}
+
+static void test_wire_state_round_trips_big_endian(void **state) {
+        WireMessage m = { .type = WIRE_STATE, .nodeid = 3 }, d;
+        const char *why;
+        size_t len;
+
+        m.state = (WireState){ .round = 0x0102030405060708ull, .epoch = 7, .digest = 99,
+                               .flags = WIRE_STATE_AUTHORITATIVE | WIRE_STATE_SYNCED,
+                               .n_blades = 3, .proto_max = 1 };
+        uint8_t *b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE + 36);
+        /* magic "BLAD", version, type, flags, length, node id: big-endian */
+        assert_memory_equal(b, "BLAD", 4);
+        assert_int_equal(b[4], WIRE_VERSION);
+        assert_int_equal(b[5], WIRE_STATE);
+        assert_int_equal(b[6] | b[7], 0);
+        assert_int_equal(b[11], 36);
+        assert_int_equal(b[15], 3);
+        assert_int_equal(b[16], 0x01);
+        assert_int_equal(b[23], 0x08);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_null(why);
+        assert_int_equal(d.type, WIRE_STATE);
+        assert_int_equal(d.nodeid, 3);
+        assert_true(d.state.round == m.state.round);
+        assert_int_equal(d.state.epoch, 7);
+        assert_int_equal(d.state.digest, 99);
+        assert_int_equal(d.state.flags, m.state.flags);
+        assert_int_equal(d.state.n_blades, 3);
+        free(b);
+}
+
+static void test_wire_config_request_ack_round_trip(void **state) {
+        const char *doc = "<bladed-config epoch=\"4\"/>";
+        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        const char *why;
+        size_t len;
+        uint8_t *b;
+
+        m.config = (WireConfig){ .round = 5, .epoch = 4, .doc = doc, .doc_len = strlen(doc) };
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.config.epoch, 4);
+        assert_int_equal(d.config.round, 5);
+        assert_true(d.config.digest == wire_digest(doc, strlen(doc)));
+        assert_int_equal(d.config.doc_len, strlen(doc));
+        assert_memory_equal(d.config.doc, doc, strlen(doc));
+        free(b);
+
+        m = (WireMessage){ .type = WIRE_CONFIG_REQUEST, .nodeid = 9 };
+        m.request = (WireRequest){ .request_id = 42, .doc = doc, .doc_len = strlen(doc) };
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.request.request_id, 42);
+        assert_memory_equal(d.request.doc, doc, strlen(doc));
+        free(b);
+
+        m = (WireMessage){ .type = WIRE_CONFIG_ACK, .nodeid = 1 };
+        m.ack = (WireAck){ .epoch = 8, .error = -ENOSPC, .msg = "disk full", .msg_len = 9 };
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.ack.epoch, 8);
+        assert_int_equal(d.ack.error, -ENOSPC);
+        assert_int_equal(d.ack.msg_len, 9);
+        free(b);
+
+        m.ack = (WireAck){ .epoch = 8 };
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.ack.msg_len, 0);
+        free(b);
+}
+
+static void test_wire_every_truncation_is_rejected(void **state) {
+        const char *doc = "<bladed-config/>";
+        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        const char *why;
+        size_t len;
+
+        m.config = (WireConfig){ .epoch = 1, .doc = doc, .doc_len = strlen(doc) };
+        uint8_t *b = encode(&m, &len);
+        for (size_t n = 0; n < len; n++) {
+                why = NULL;
+                assert_int_equal(wire_decode(b, n, &d, &why), -EBADMSG);
+                assert_non_null(why);
+        }
+        free(b);
+}
+
+static void test_wire_garbled_header_fields(void **state) {
+        WireMessage m = { .type = WIRE_STATE, .nodeid = 1 }, d;
+        const char *why;
+        size_t len;
+        uint8_t *b = encode(&m, &len);
+        uint8_t *t = malloc(len + 8);
+
+        /* foreign: another magic */
+        memcpy(t, b, len);
+        memcpy(t, "PCMK", 4);
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        assert_string_equal(why, "bad magic: not a bladed message");
+
+        /* version mismatch is its own error */
+        memcpy(t, b, len);
+        t[4] = WIRE_VERSION + 1;
+        assert_int_equal(wire_decode(t, len, &d, &why), -EPROTO);
+
+        /* undefined flags */
+        memcpy(t, b, len);
+        t[7] = 1;
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+
+        /* length field says more than there is, and less */
+        memcpy(t, b, len);
+        put32(t + 8, 37);
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        memcpy(t, b, len);
+        memset(t + len, 0, 8);
+        assert_int_equal(wire_decode(t, len + 8, &d, &why), -EBADMSG);
+
+        /* oversize length field, whatever the buffer */
+        memcpy(t, b, len);
+        put32(t + 8, WIRE_MAX_PAYLOAD + 1);
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        assert_string_equal(why, "payload length over the limit");
+
+        /* node id 0 */
+        memcpy(t, b, len);
+        put32(t + 12, 0);
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+
+        /* undefined STATE flag bits */
+        memcpy(t, b, len);
+        t[WIRE_HEADER_SIZE + 24 + 3] = 0x80;
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+
+        /* unknown and reserved types: dropped, distinguishable */
+        memcpy(t, b, len);
+        t[5] = 200;
+        assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
+        t[5] = WIRE_FENCE;
+        assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
+
+        assert_int_equal(wire_decode(NULL, 0, &d, &why), -EBADMSG);
+        assert_int_equal(wire_decode(t, 3, &d, NULL), -EBADMSG);
+        free(t);
+        free(b);
+}
+
+static void test_wire_config_digest_and_blob_checks(void **state) {
+        const char *doc = "<bladed-config/>";
+        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        const char *why;
+        size_t len;
+
+        m.config = (WireConfig){ .epoch = 1, .doc = doc, .doc_len = strlen(doc) };
+        uint8_t *b = encode(&m, &len);
+        size_t doc_off = WIRE_HEADER_SIZE + 28;
+
+        /* one flipped bit in the document: the digest catches it */
+        b[doc_off + 3] ^= 0x10;
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        assert_string_equal(why, "CONFIG digest does not match its document");
+        b[doc_off + 3] ^= 0x10;
+
+        /* a NUL inside the document */
+        b[doc_off + 3] = 0;
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+
+        /* blob length larger than the rest of the message */
+        m = (WireMessage){ .type = WIRE_CONFIG_REQUEST, .nodeid = 2 };
+        m.request = (WireRequest){ .request_id = 1, .doc = doc, .doc_len = strlen(doc) };
+        b = encode(&m, &len);
+        put32(b + WIRE_HEADER_SIZE + 8, (uint32_t) strlen(doc) + 1);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        /* and an empty document */
+        put32(b + WIRE_HEADER_SIZE + 8, 0);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+
+        /* ack error must be a negative errno */
+        m = (WireMessage){ .type = WIRE_CONFIG_ACK, .nodeid = 2 };
+        m.ack = (WireAck){ .epoch = 1 };
+        b = encode(&m, &len);
+        put32(b + WIRE_HEADER_SIZE + 8, 5);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+}
+
+static void test_wire_encode_refuses_what_decode_would_refuse(void **state) {
+        WireMessage m = { .type = WIRE_CONFIG_REQUEST, .nodeid = 1 };
+        uint8_t *b = NULL;
+        size_t len;
+        char *big = malloc(WIRE_MAX_DOC + 1);
+
+        m.request = (WireRequest){ .doc = "", .doc_len = 0 };
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.request = (WireRequest){ .doc = "a\0b", .doc_len = 3 };
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        memset(big, 'x', WIRE_MAX_DOC + 1);
+        m.request = (WireRequest){ .doc = big, .doc_len = WIRE_MAX_DOC + 1 };
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        /* exactly the maximum is fine, and decodes */
+        m.request.doc_len = WIRE_MAX_DOC;
+        assert_int_equal(wire_encode(&m, &b, &len), 0);
+        WireMessage d;
+        assert_int_equal(wire_decode(b, len, &d, NULL), 0);
+        assert_int_equal(d.request.doc_len, WIRE_MAX_DOC);
+        free(b);
+        free(big);
+
+        m = (WireMessage){ .type = WIRE_FENCE, .nodeid = 1 };
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m = (WireMessage){ .type = WIRE_STATE, .nodeid = 0 };
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m = (WireMessage){ .type = WIRE_STATE, .nodeid = 1 };
+        m.state.flags = 0x100;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+}
+
+static void test_wire_digest_is_fnv1a(void **state) {
+        /* FNV-1a 64 reference values */
+        assert_true(wire_digest("", 0) == 0xcbf29ce484222325ull);
+        assert_true(wire_digest("a", 1) == 0xaf63dc4c8601ec8cull);
+        assert_string_equal(wire_type_to_string(WIRE_CONFIG_ACK), "CONFIG_ACK");
+        assert_string_equal(wire_type_to_string(250), "unknown");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_wire_state_round_trips_big_endian),
+                cmocka_unit_test(test_wire_config_request_ack_round_trip),
+                cmocka_unit_test(test_wire_every_truncation_is_rejected),
+                cmocka_unit_test(test_wire_garbled_header_fields),
+                cmocka_unit_test(test_wire_config_digest_and_blob_checks),
+                cmocka_unit_test(test_wire_encode_refuses_what_decode_would_refuse),
+                cmocka_unit_test(test_wire_digest_is_fnv1a),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
