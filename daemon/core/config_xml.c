@@ -320,23 +320,13 @@ static int diag_move(DiagList *to, DiagList *from) {
         return 0;
 }
 
-/* libxml2 keeps its default handlers in (thread-local) globals; they print
- * to stderr.  Anything not caught by a per-context handler goes nowhere
- * while we run, and the caller's handlers come back afterwards. */
-typedef struct ErrorGuard {
-        xmlStructuredErrorFunc serror;
-        void *serror_ctx;
-        xmlGenericErrorFunc generic;
-        void *generic_ctx;
-} ErrorGuard;
-
 static void on_stray_error(void *ctx, xmlError *e) {
 }
 
 static void on_stray_generic(void *ctx, const char *fmt, ...) {
 }
 
-static void errors_silence(ErrorGuard *g) {
+void config_errors_silence(ErrorGuard *g) {
         g->serror = xmlStructuredError;
         g->serror_ctx = xmlStructuredErrorContext;
         g->generic = xmlGenericError;
@@ -345,7 +335,7 @@ static void errors_silence(ErrorGuard *g) {
         xmlSetGenericErrorFunc(NULL, on_stray_generic);
 }
 
-static void errors_restore(const ErrorGuard *g) {
+void config_errors_restore(const ErrorGuard *g) {
         xmlSetStructuredErrorFunc(g->serror_ctx, g->serror);
         xmlSetGenericErrorFunc(g->generic_ctx, g->generic);
 }
@@ -362,7 +352,7 @@ int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
 
         *ret = NULL;
         xmlInitParser();
-        errors_silence(&g);
+        config_errors_silence(&g);
         doc = config_read_xml(buf, len, &r);
         if (!doc)
                 goto finish;
@@ -385,7 +375,7 @@ int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
         if (k >= 0)
                 merge_schema_diags(&r, &schema);
 finish:
-        errors_restore(&g);
+        config_errors_restore(&g);
         config_ids_free(&ids);
         xmlFreeDoc(doc);
         diag_clear(&schema);
