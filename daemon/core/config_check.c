@@ -36,8 +36,8 @@ static bool resolve(const IdTable *ids, Report *r, int line, const char *what, c
         else if (e->kind == ID_GROUP)
                 *group_idx = e->idx;
         else {
-                report_error(r, line, "%s: %s '%s' is a %s (line %d), not a primitive or group", what,
-                             attr, config_quote(r, ref), config_id_kind_name(e->kind), e->line);
+                report_error(r, line, "%s: %s '%s' is the %s at line %d, not a primitive or group",
+                             what, attr, config_quote(r, ref), config_id_kind_name(e->kind), e->line);
                 return false;
         }
         return true;
