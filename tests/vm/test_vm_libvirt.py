@@ -149,8 +149,13 @@ def run(c, lab):
 
     # --- live migration A -> B ----------------------------------------------
     before = lab.ticks("a")[0]
-    r = agent("a", "migrate_to", "migrate_to", **migrate_env("a", "b"))
-    c.expect(r, 0, "migrate_to A -> B (live, --p2p)")
+    # Over the "migration network" name: B-mig (migration_network_suffix).
+    r = agent("a", "migrate_to", "migrate_to",
+              **migrate_env("a", "b", migration_network_suffix="-mig"))
+    c.expect(r, 0, "migrate_to A -> B (live, --p2p, via B-mig)")
+    for line in r.err.splitlines():
+        print("#   agent: " + line)
+    c.check(f"qemu+tcp://{B}-mig/system" in r.err, "target URI built from uri and the suffix")
     r = agent("b", "migrate_from", "migrate_from", **migrate_env("a", "b"))
     c.expect(r, 0, "migrate_from on B")
     c.expect(agent("a", "monitor"), 7, "monitor on A after migration")

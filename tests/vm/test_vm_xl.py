@@ -179,6 +179,17 @@ def run(c, tmp):
     c.expect(run_agent("migrate_to", mig("xa", "xb")), 0,
              "migrate_to repeated after success (already there)")
 
+    # A dedicated migration network: xb-mig and xa-mig name the same hosts.
+    os.symlink("xb", os.path.join(root, "xb-mig"))
+    os.symlink("xa", os.path.join(root, "xa-mig"))
+    r = run_agent("migrate_to", mig("xb", "xa", migration_network_suffix="-mig"))
+    c.expect(r, 0, "migrate_to xb -> xa over xa-mig (migration_network_suffix)")
+    c.check("(xa-mig)" in r.err, "xl migrate was given xa-mig", r.err)
+    r = run_agent("migrate_to", mig("xa", "xb", migrate_uri_template="%n-mig"))
+    c.expect(r, 0, "migrate_to xa -> xb over xb-mig (migrate_uri_template %n-mig)")
+    c.check("(xb-mig)" in r.err, "xl migrate was given xb-mig", r.err)
+    c.expect(run_agent("monitor", env("xb")), 0, "domain back on xb")
+
     # --- failed migrations: where is the domain? ---------------------------
     fault("xa", "receive_fail")
     r = run_agent("migrate_to", mig("xb", "xa"))

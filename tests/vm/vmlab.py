@@ -192,7 +192,8 @@ log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
         with open(os.path.join(d, "hosts"), "w") as f:
             f.write("127.0.0.1 localhost\n")
             for o in self.blades.values():
-                f.write(f'{o["addr"]} {o["name"]}\n')
+                # NAME-mig: the "migration network" name of a blade
+                f.write(f'{o["addr"]} {o["name"]} {o["name"]}-mig\n')
             f.write(f"{self.san_addr} {self.prefix}-san\n")
 
     def start_blade(self, key, wait=30):
