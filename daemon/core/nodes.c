@@ -338,22 +338,6 @@ static void check_nodes(Check *k) {
                 check_node_unique(k, st, &nodes[j], number_ok[j], ip_ok, nodes, j, number_ok);
                 j++;
         }
-        /* node_count: o2cb only wants a number; bladed wants the truth,
-         * since a wrong count is how a half-done hot-add looks. */
-        for (size_t ci = 0; ci < f->n_clusters; ci++) {
-                const ClusterEntry *cl = &f->clusters[ci];
-                size_t count = 0;
-                for (size_t i = 0; i < lex->n; i++) {
-                        const char *v = attr(&lex->stanzas[i], K_NODE_CLUSTER);
-                        count += lex->stanzas[i].type == NODES_STANZA_NODE && v && strcmp(v, cl->name) == 0;
-                }
-                if (k->count_line[ci] && count != cl->node_count) {
-                        char *q = nodes_quote(cl->name);
-                        nodes_error(k->c, k->count_line[ci], "node_count = %u but cluster %s has %zu node: stanza%s",
-                                    cl->node_count, q, count, count == 1 ? "" : "s");
-                        nodes_quote_free(q);
-                }
-        }
         if (!k->c->failed) {
                 /* Copy out of the lexer's strings. */
                 for (size_t i = 0; i < n; i++) {
@@ -377,6 +361,28 @@ static void check_nodes(Check *k) {
         } else
                 free(nodes);
         free(number_ok);
+}
+
+/* node_count: o2cb only wants a number; bladed wants the truth, since a
+ * wrong count is how a half-done hot-add looks. */
+static void check_node_count(Check *k) {
+        const NodesLex *lex = k->lex;
+        const NodeFile *f = k->f;
+
+        for (size_t ci = 0; ci < f->n_clusters; ci++) {
+                const ClusterEntry *cl = &f->clusters[ci];
+                size_t count = 0;
+                for (size_t i = 0; i < lex->n; i++) {
+                        const char *v = attr(&lex->stanzas[i], K_NODE_CLUSTER);
+                        count += lex->stanzas[i].type == NODES_STANZA_NODE && v && strcmp(v, cl->name) == 0;
+                }
+                if (k->count_line[ci] && count != cl->node_count) {
+                        char *q = nodes_quote(cl->name);
+                        nodes_error(k->c, k->count_line[ci], "node_count = %u but cluster %s has %zu node: stanza%s",
+                                    cl->node_count, q, count, count == 1 ? "" : "s");
+                        nodes_quote_free(q);
+                }
+        }
 }
 
 static void check_heartbeat(Check *k, const NodesStanza *st) {
@@ -452,6 +458,7 @@ static NodeFile *check_all(const NodesLex *lex, NodesCtx *c) {
         if (!any_cluster)
                 nodes_error(c, 0, "no cluster: stanza (the file must describe the cluster and its nodes)");
         check_nodes(&k);
+        check_node_count(&k);
         for (size_t i = 0; i < lex->n; i++)
                 if (lex->stanzas[i].type == NODES_STANZA_HEARTBEAT)
                         check_heartbeat(&k, &lex->stanzas[i]);

@@ -40,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0)
                 goto out;
 
+        /* What the file said beyond the table (unknown keys, repeated
+         * keys) is gone after the rewrite; meaning warnings stay. */
+        size_t n_warnings = diag.n;
         diag_clear(&diag);
         r = nodes_format(f, &text);
         check(r == 0, "a parsed table cannot be written");
@@ -47,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r != 0)
                 diag_print(&diag, "formatted", stderr);
         check(r == 0, "the written text does not parse");
-        check(diag.n == 0, "the written text gives warnings");
+        check(diag.n <= n_warnings, "the written text gives more warnings than the input");
         check(nodes_equal(f, g), "round trip changed the table");
 
         for (size_t i = 0; i < f->n_clusters; i++) {

@@ -459,6 +459,11 @@ static void test_nodes_node_count_must_match_the_node_stanzas(void **state) {
         EXPECT_ERROR(t, 2, "node_count = 2 but cluster \"mailha\" has 3 node: stanzas");
         _cleanup_(freep) char *t2 = edit(MAIL, "\tnode_count = 3\n", "\tnode_count = 4\n");
         EXPECT_ERROR(t2, 2, "node_count = 4 but");
+        /* Found by fuzzing: a cluster without any node: stanza. */
+        EXPECT_ERROR("cluster:\n\tnode_count = 1\n\tname = c\n", 2, "node_count = 1 but cluster \"c\" has 0 node: stanzas");
+        static const char empty_cluster[] = "cluster:\n\tnode_count = 0\n\tname = c\n";
+        _cleanup_(nodes_freep) NodeFile *f = parse_ok(empty_cluster, strlen(empty_cluster));
+        assert_int_equal(f->n_nodes, 0);
 }
 
 static void test_nodes_heartbeat_mode_is_local_or_global_any_case(void **state) {
