@@ -123,6 +123,8 @@ def run(c, tmp):
              "validate-all, hypervisor_timeout not a number")
     c.expect(run_agent("validate-all", env("xa", migrate_uri_template="blade-mig")), 6,
              "validate-all, migrate_uri_template without %n")
+    c.expect(run_agent("validate-all", env("xa", config="-q")), 6,
+             "validate-all, config not an absolute path", reason_has="absolute")
     c.expect(run_agent("validate-all", env("xa", config=None)), 6,
              "validate-all, no config", reason_has="config")
     c.expect(run_agent("validate-all", env("xa", config=cfg + ".missing",
