@@ -57,29 +57,6 @@ static bool is_region(const char *s) {
         return true;
 }
 
-NodeFile *nodes_free(NodeFile *f) {
-        if (!f)
-                return NULL;
-        for (size_t i = 0; i < f->n_clusters; i++) {
-                free(f->clusters[i].name);
-                free(f->clusters[i].heartbeat_mode);
-        }
-        for (size_t i = 0; i < f->n_nodes; i++) {
-                free(f->nodes[i].name);
-                free(f->nodes[i].ip_address);
-                free(f->nodes[i].cluster);
-        }
-        for (size_t i = 0; i < f->n_heartbeats; i++) {
-                free(f->heartbeats[i].region);
-                free(f->heartbeats[i].cluster);
-        }
-        free(f->clusters);
-        free(f->nodes);
-        free(f->heartbeats);
-        free(f);
-        return NULL;
-}
-
 static inline void nodes_freep(NodeFile **f) {
         nodes_free(*f);
 }
@@ -506,65 +483,5 @@ int nodes_parse(const char *buf, size_t len, NodeFile **ret, DiagList *diag) {
                 return -EINVAL;
         }
         *ret = f;
-        return 0;
-}
-
-const ClusterEntry *nodes_get_cluster(const NodeFile *f, const char *name) {
-        if (!f)
-                return NULL;
-        if (!name)
-                return f->n_clusters == 1 ? &f->clusters[0] : NULL;
-        long i = cluster_index(f, name);
-        return i >= 0 ? &f->clusters[i] : NULL;
-}
-
-const NodeEntry *nodes_find_name(const NodeFile *f, const char *cluster, const char *name) {
-        const ClusterEntry *cl = nodes_get_cluster(f, cluster);
-
-        if (!cl || !name)
-                return NULL;
-        for (size_t i = 0; i < f->n_nodes; i++)
-                if (strcmp(f->nodes[i].cluster, cl->name) == 0 && strcasecmp(f->nodes[i].name, name) == 0)
-                        return &f->nodes[i];
-        return NULL;
-}
-
-const NodeEntry *nodes_find_number(const NodeFile *f, const char *cluster, uint32_t number) {
-        const ClusterEntry *cl = nodes_get_cluster(f, cluster);
-
-        if (!cl)
-                return NULL;
-        for (size_t i = 0; i < f->n_nodes; i++)
-                if (strcmp(f->nodes[i].cluster, cl->name) == 0 && f->nodes[i].number == number)
-                        return &f->nodes[i];
-        return NULL;
-}
-
-static int cmp_number(const void *a, const void *b) {
-        const NodeEntry *x = *(const NodeEntry *const *) a, *y = *(const NodeEntry *const *) b;
-        return x->number < y->number ? -1 : x->number > y->number;
-}
-
-int nodes_list(const NodeFile *f, const char *cluster, const NodeEntry ***ret, size_t *n) {
-        const ClusterEntry *cl = nodes_get_cluster(f, cluster);
-        const NodeEntry **list = NULL;
-        size_t count = 0;
-
-        if (!cl)
-                return -ENOENT;
-        for (size_t i = 0; i < f->n_nodes; i++)
-                count += strcmp(f->nodes[i].cluster, cl->name) == 0;
-        if (count > 0) {
-                list = calloc(count, sizeof(*list));
-                if (!list)
-                        return -ENOMEM;
-                count = 0;
-                for (size_t i = 0; i < f->n_nodes; i++)
-                        if (strcmp(f->nodes[i].cluster, cl->name) == 0)
-                                list[count++] = &f->nodes[i];
-                qsort(list, count, sizeof(*list), cmp_number);
-        }
-        *ret = list;
-        *n = count;
         return 0;
 }

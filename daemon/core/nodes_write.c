@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The node table going out: o2cb's canonical text, corosync's nodelist,
- * comparison, and the in-memory hot-add / hot-remove.
+ * and the comparison that the round trip promise is tested with.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "bladed/nodes.h"
 #include "bladed/util.h"
@@ -132,122 +131,4 @@ int nodes_corosync_nodelist(const NodeFile *f, const char *cluster, char **ret) 
                         list[i]->ip_address, list[i]->name, list[i]->number + 1);
         fputs("}\n", out);
         return stream_close(&out, &buf, ret);
-}
-
-static long find_cluster(const NodeFile *f, const char *cluster, NodesCtx *c) {
-        const ClusterEntry *cl = nodes_get_cluster(f, cluster);
-
-        if (cl)
-                return cl - f->clusters;
-        if (cluster) {
-                char *q = nodes_quote(cluster);
-                nodes_error(c, 0, "no cluster %s in the node file", q);
-                nodes_quote_free(q);
-        } else
-                nodes_error(c, 0, "the node file has %zu clusters: say which one", f->n_clusters);
-        return -1;
-}
-
-int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip, int number, uint16_t port,
-              DiagList *diag) {
-        NodesCtx c = { .diag = diag };
-        const char *why;
-        uint32_t addr;
-        char *q;
-
-        long ci = find_cluster(f, cluster, &c);
-        if (ci < 0)
-                return -ENOENT;
-        const char *cname = f->clusters[ci].name;
-
-        if ((why = nodes_check_node_name(name))) {
-                q = nodes_quote(name);
-                nodes_error(&c, 0, "node name %s %s", q, why);
-                nodes_quote_free(q);
-                return -EINVAL;
-        }
-        if (!ip || parse_ipv4(ip, &addr) < 0) {
-                q = nodes_quote(ip);
-                nodes_error(&c, 0, "%s is not an IPv4 address (dotted quad, no leading zeros)", q);
-                nodes_quote_free(q);
-                return -EINVAL;
-        }
-        if (number > NODES_MAX_NUMBER) {
-                nodes_error(&c, 0, "node number %d is out of range (0..%d)", number, NODES_MAX_NUMBER);
-                return -EINVAL;
-        }
-
-        bool used[NODES_MAX_NUMBER + 1] = { false };
-        for (size_t i = 0; i < f->n_nodes; i++) {
-                const NodeEntry *n = &f->nodes[i];
-                if (strcmp(n->cluster, cname) != 0)
-                        continue;
-                if (n->number <= NODES_MAX_NUMBER)
-                        used[n->number] = true;
-                q = nodes_quote(n->name);
-                if (strcasecmp(n->name, name) == 0)
-                        nodes_error(&c, 0, "there is a node named %s already (number %u)", q, n->number);
-                else if (number >= 0 && n->number == (uint32_t) number)
-                        nodes_error(&c, 0, "node number %d is taken by node %s", number, q);
-                else if (n->ip == addr)
-                        nodes_error(&c, 0, "address %s is taken by node %s", ip, q);
-                nodes_quote_free(q);
-                if (c.failed)
-                        return -EEXIST;
-        }
-        if (number < 0) {
-                for (number = 0; number <= NODES_MAX_NUMBER && used[number]; number++)
-                        ;
-                if (number > NODES_MAX_NUMBER) {
-                        nodes_error(&c, 0, "every node number 0..%d is taken", NODES_MAX_NUMBER);
-                        return -ENOSPC;
-                }
-        }
-
-        NodeEntry e = {
-                .name = strdup(name),
-                .number = (uint32_t) number,
-                .ip_address = strdup(ip),
-                .ip = addr,
-                .ip_port = port ? port : NODES_DEFAULT_PORT,
-                .cluster = strdup(cname),
-        };
-        NodeEntry *nodes = e.name && e.ip_address && e.cluster
-                                   ? realloc(f->nodes, (f->n_nodes + 1) * sizeof(*nodes))
-                                   : NULL;
-        if (!nodes) {
-                free(e.name);
-                free(e.ip_address);
-                free(e.cluster);
-                return -ENOMEM;
-        }
-        f->nodes = nodes;
-        f->nodes[f->n_nodes++] = e;
-        f->clusters[ci].node_count++;
-        return 0;
-}
-
-int nodes_remove(NodeFile *f, const char *cluster, const char *name, DiagList *diag) {
-        NodesCtx c = { .diag = diag };
-
-        long ci = find_cluster(f, cluster, &c);
-        if (ci < 0)
-                return -ENOENT;
-        const NodeEntry *n = nodes_find_name(f, f->clusters[ci].name, name);
-        if (!n) {
-                char *q = nodes_quote(name), *qc = nodes_quote(f->clusters[ci].name);
-                nodes_error(&c, 0, "no node named %s in cluster %s", q, qc);
-                nodes_quote_free(q);
-                nodes_quote_free(qc);
-                return -ENOENT;
-        }
-        size_t i = (size_t) (n - f->nodes);
-        free(f->nodes[i].name);
-        free(f->nodes[i].ip_address);
-        free(f->nodes[i].cluster);
-        memmove(&f->nodes[i], &f->nodes[i + 1], (f->n_nodes - i - 1) * sizeof(f->nodes[0]));
-        f->n_nodes--;
-        if (f->clusters[ci].node_count > 0)
-                f->clusters[ci].node_count--;
-        return 0;
 }

@@ -20,7 +20,7 @@ static const struct {
         { "config show", ctl_config_show, "config show" },
         { "config load", ctl_config_load, "config load FILE" },
         { "nodes validate", ctl_nodes_validate, "nodes validate FILE" },
-        { "nodes corosync", ctl_nodes_corosync, "nodes corosync FILE" },
+        { "nodes corosync", ctl_nodes_corosync, "nodes corosync FILE [--cluster NAME]" },
         { "migrate", ctl_migrate, "migrate RES [NODE]" },
         { "unmigrate", ctl_unmigrate, "unmigrate RES" },
         { "standby", ctl_standby, "standby NODE" },
