@@ -407,8 +407,12 @@ static int decide(SchedCtx *x, size_t u, Cand *cand) {
                                 break;
                         c->score = score_add(c->score, s);
                         c->k++;
+                        /* Tie-break: where it runs, healthy first, then failed
+                         * (recovery in place). */
                         if (sched_role(x, r, b) == RSC_STARTED)
-                                c->cur++;
+                                c->cur += 2;
+                        else if (sched_role(x, r, b) == RSC_FAILED)
+                                c->cur += 1;
                 }
                 if (c->k == 0)
                         continue;
