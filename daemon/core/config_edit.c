@@ -19,7 +19,11 @@
 
 static void on_reader_error(void *arg, xmlError *e) {
         bool *failed = arg;
-        *failed = true;
+
+        /* warnings (an odd processing instruction, ...) do not count, as
+         * in config_parse() */
+        if (e && e->level >= XML_ERR_ERROR)
+                *failed = true;
 }
 
 int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {

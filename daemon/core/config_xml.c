@@ -206,9 +206,12 @@ xmlDoc *config_read_xml(const char *buf, size_t len, Report *r) {
         ctxt->sax->warning = NULL;
         ctxt->vctxt.error = NULL;
         ctxt->vctxt.warning = NULL;
+        size_t errors_before = r->n_errors;
         doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-        if (doc && (s.doctype || !ctxt->wellFormed || doc->intSubset || doc->extSubset)) {
+        /* Namespace errors leave wellFormed set but are errors all the same. */
+        if (doc && (s.doctype || !ctxt->wellFormed || !ctxt->nsWellFormed ||
+                    r->n_errors > errors_before || doc->intSubset || doc->extSubset)) {
                 xmlFreeDoc(doc);
                 doc = NULL;
         }
@@ -220,52 +223,96 @@ xmlDoc *config_read_xml(const char *buf, size_t len, Report *r) {
 
 /* ---- schema ---- */
 
+typedef struct SchemaDiag {
+        DiagLevel level;
+        int line, end; /* the lines of the element the message is about */
+        char *msg;
+} SchemaDiag;
+
 typedef struct SchemaState {
         Report *r;
-        DiagList *out;
+        SchemaDiag *items;
+        size_t n;
+        bool failed;
 } SchemaState;
+
+/* Last line of n's subtree (its last descendant's start, near enough). */
+static int subtree_end(const xmlNode *n) {
+        int end = config_node_line(n);
+
+        while (n && n->type == XML_ELEMENT_NODE && n->last) {
+                n = n->last;
+                int l = config_node_line(n);
+                if (l > end)
+                        end = l;
+        }
+        return end;
+}
 
 static void on_schema_error(void *data, xmlError *e) {
         SchemaState *s = data;
-        char *msg, *end;
-        int line;
+        const xmlNode *node = e ? e->node : NULL;
+        const char *msg;
+        size_t len;
+        SchemaDiag *items;
 
         if (!e || !e->message)
                 return;
-        if (s->out->n >= CONFIG_MAX_DIAGS)
+        if (e->level != XML_ERR_WARNING)
+                s->failed = true;
+        if (s->n >= CONFIG_MAX_DIAGS)
                 return;
         msg = e->message;
-        end = msg + strlen(msg);
-        while (end > msg && (end[-1] == '\n' || end[-1] == ' '))
-                end--;
-        line = e->node ? config_node_line(e->node) : 0;
-        if (line <= 0)
-                line = e->line > 0 ? e->line : 0;
-        if (diag_add(s->out, e->level == XML_ERR_WARNING ? DIAG_WARNING : DIAG_ERROR, line,
-                     "schema: %.*s", (int) (end - msg), msg) < 0)
+        len = strlen(msg);
+        while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+                len--;
+        items = reallocarray(s->items, s->n + 1, sizeof(*items));
+        if (!items) {
                 s->r->oom = true;
+                return;
+        }
+        s->items = items;
+        items[s->n] = (SchemaDiag){
+                .level = e->level == XML_ERR_WARNING ? DIAG_WARNING : DIAG_ERROR,
+                .line = node ? config_node_line(node) : (e->line > 0 ? e->line : 0),
+                .end = node ? subtree_end(node) : 0,
+                .msg = strndup(msg, len),
+        };
+        if (!items[s->n].msg) {
+                s->r->oom = true;
+                return;
+        }
+        if (items[s->n].end < items[s->n].line)
+                items[s->n].end = items[s->n].line;
+        s->n++;
 }
 
-/* Validates doc against the compiled-in xml/resources.rng into out. */
-static void validate_schema(xmlDoc *doc, Report *r, DiagList *out) {
-        SchemaState s = { .r = r, .out = out };
+static void schema_state_clear(SchemaState *s) {
+        for (size_t i = 0; i < s->n; i++)
+                free(s->items[i].msg);
+        free(s->items);
+        s->items = NULL;
+        s->n = 0;
+}
+
+/* Validates doc against the compiled-in xml/resources.rng into s. */
+static void validate_schema(xmlDoc *doc, Report *r, SchemaState *s) {
         xmlRelaxNGParserCtxt *pc;
         xmlRelaxNG *schema;
         xmlRelaxNGValidCtxt *vc;
-        int v;
 
         pc = xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int) bladed_schema_rng_len);
         if (!pc) {
                 r->oom = true;
                 return;
         }
-        xmlRelaxNGSetParserStructuredErrors(pc, on_schema_error, &s);
+        xmlRelaxNGSetParserStructuredErrors(pc, on_schema_error, s);
         schema = xmlRelaxNGParse(pc);
         xmlRelaxNGFreeParserCtxt(pc);
         if (!schema) {
                 /* A build defect, not the admin's: say so plainly. */
                 report_error(r, 0, "internal error: the built-in schema does not compile");
-                diag_clear(out);
+                schema_state_clear(s);
                 return;
         }
         vc = xmlRelaxNGNewValidCtxt(schema);
@@ -274,33 +321,42 @@ static void validate_schema(xmlDoc *doc, Report *r, DiagList *out) {
                 xmlRelaxNGFree(schema);
                 return;
         }
-        xmlRelaxNGSetValidStructuredErrors(vc, on_schema_error, &s);
-        v = xmlRelaxNGValidateDoc(vc, doc);
-        if (v != 0 && out->n_errors == 0 &&
-            diag_add(out, DIAG_ERROR, 0, "schema: the document does not match the schema") < 0)
-                r->oom = true;
+        xmlRelaxNGSetValidStructuredErrors(vc, on_schema_error, s);
+        if (xmlRelaxNGValidateDoc(vc, doc) != 0 && !s->failed) {
+                SchemaDiag *items = reallocarray(s->items, s->n + 1, sizeof(*items));
+                if (items) {
+                        s->items = items;
+                        items[s->n] = (SchemaDiag){ DIAG_ERROR, 0, 0,
+                                                    strdup("the document does not match the schema") };
+                        if (items[s->n].msg)
+                                s->n++;
+                }
+                s->failed = true;
+        }
         xmlRelaxNGFreeValidCtxt(vc);
         xmlRelaxNGFree(schema);
 }
 
 /* libxml2's RelaxNG validator stops at the first mismatch of a content
- * model and often says only "failed to validate attributes"; our own walk
- * names the attribute and goes on.  So a schema message is kept only where
- * the walk found nothing on the same line (line 0: nothing at all).  When
- * the walk found nothing anywhere, every schema message is kept, so the
- * schema alone still rejects what the walk missed. */
-static void merge_schema_diags(Report *r, DiagList *schema) {
-        DiagList *d = r->diag;
+ * model and often says only "failed to validate attributes" or "failed to
+ * validate content"; our own walk names the attribute and goes on.  So a
+ * schema message is kept only when the walk found no error within the
+ * element it is about (line 0: nowhere).  When the walk found nothing at
+ * all, every schema message is kept, so the schema alone still rejects
+ * what the walk missed. */
+static void merge_schema_diags(Report *r, const SchemaState *s) {
+        const DiagList *d = r->diag;
         size_t n_own = d->n;
 
-        for (size_t i = 0; i < schema->n; i++) {
-                const Diag *e = &schema->items[i];
+        for (size_t i = 0; i < s->n; i++) {
+                const SchemaDiag *e = &s->items[i];
                 bool covered = e->line == 0 && r->n_errors > 0;
 
                 for (size_t j = 0; j < n_own && !covered; j++)
-                        covered = d->items[j].level == DIAG_ERROR && d->items[j].line == e->line;
+                        covered = d->items[j].level == DIAG_ERROR && d->items[j].line >= e->line &&
+                                  d->items[j].line <= e->end;
                 if (!covered)
-                        config_report(r, e->level, e->line, "%s", e->msg);
+                        config_report(r, e->level, e->line, "schema: %s", e->msg);
         }
 }
 
@@ -341,8 +397,9 @@ void config_errors_restore(const ErrorGuard *g) {
 }
 
 int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
-        DiagList own = { 0 }, schema = { 0 };
+        DiagList own = { 0 };
         Report r = { .diag = &own };
+        SchemaState schema = { .r = &r };
         IdTable ids = { 0 };
         Config *c = NULL;
         ErrorGuard g;
@@ -378,7 +435,7 @@ finish:
         config_errors_restore(&g);
         config_ids_free(&ids);
         xmlFreeDoc(doc);
-        diag_clear(&schema);
+        schema_state_clear(&schema);
         if (r.n_dropped > 0)
                 diag_add(&own, r.n_errors > 0 ? DIAG_ERROR : DIAG_WARNING, 0,
                          "%zu more problems not shown", r.n_dropped);
