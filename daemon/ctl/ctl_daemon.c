@@ -1,16 +1,227 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bladectl commands that talk to bladed over the control socket
+ * (ctlproto.h): one request, one reply per connection.  The reply's status
+ * is the exit status; its body goes to stdout, its error line to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bladed/config.h"
+#include "bladed/ctlproto.h"
+#include "bladed/diag.h"
+#include "bladed/util.h"
+#include "bladed/wire.h"
 #include "ctl.h"
 
+/* Longer than the daemon's own limit for a change (CONTROL_CLUSTER_TIMEOUT_SEC
+ * = 120 s) so its answer, whatever it is, arrives first. */
+#define CHANGE_TIMEOUT_MS (150 * 1000)
+#define QUERY_TIMEOUT_MS (30 * 1000)
+
+static void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for fd to be ready for events until deadline; 0, or an exit status. */
+static int wait_fd(int fd, short events, int64_t deadline, const char *path) {
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = events };
+                int64_t left = deadline - now_ms();
+                if (left <= 0) {
+                        fprintf(stderr, "bladectl: bladed at %s did not answer in time\n", path);
+                        return CTL_EXIT_FAILED;
+                }
+                int n = poll(&p, 1, (int) left);
+                if (n > 0)
+                        return 0;
+                if (n < 0 && errno != EINTR) {
+                        fprintf(stderr, "bladectl: poll: %s\n", strerror(errno));
+                        return CTL_EXIT_FAILED;
+                }
+        }
+}
+
+/* Sends q, reads the reply, prints it; returns the exit status. */
+static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_(freep) uint8_t *req = NULL, *in = NULL;
+        _cleanup_(closep) int fd = -1;
+        int64_t deadline = now_ms() + timeout_ms;
+        size_t req_len, off = 0, have = 0, need = CTL_HEADER_SIZE;
+        const char *why;
+        CtlReply y;
+        int r;
+
+        if (strlen(o->socket_path) >= sizeof(sa.sun_path)) {
+                fprintf(stderr, "bladectl: socket path too long: %s\n", o->socket_path);
+                return CTL_EXIT_USAGE;
+        }
+        r = ctlproto_request_encode(q, &req, &req_len);
+        if (r < 0) {
+                fprintf(stderr, "bladectl: request too large\n");
+                return CTL_EXIT_USAGE;
+        }
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+                fprintf(stderr, "bladectl: socket: %s\n", strerror(errno));
+                return CTL_EXIT_FAILED;
+        }
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", o->socket_path);
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                fprintf(stderr, "bladectl: no daemon at %s: %s\n", o->socket_path,
+                        strerror(errno));
+                return CTL_EXIT_NO_DAEMON;
+        }
+        while (off < req_len) {
+                r = wait_fd(fd, POLLOUT, deadline, o->socket_path);
+                if (r != 0)
+                        return r;
+                ssize_t n = send(fd, req + off, req_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        continue;
+                if (n < 0) {
+                        fprintf(stderr, "bladectl: sending to %s: %s\n", o->socket_path,
+                                strerror(errno));
+                        return CTL_EXIT_NO_DAEMON;
+                }
+                off += (size_t) n;
+        }
+        in = malloc(CTL_HEADER_SIZE);
+        if (!in)
+                return CTL_EXIT_FAILED;
+        while (have < need) {
+                r = wait_fd(fd, POLLIN, deadline, o->socket_path);
+                if (r != 0)
+                        return r;
+                ssize_t n = recv(fd, in + have, need - have, MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        continue;
+                if (n <= 0) {
+                        fprintf(stderr, "bladectl: bladed at %s closed the connection without "
+                                        "an answer%s%s\n",
+                                o->socket_path, n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+                        return CTL_EXIT_FAILED;
+                }
+                have += (size_t) n;
+                if (have == CTL_HEADER_SIZE && need == CTL_HEADER_SIZE) {
+                        r = ctlproto_frame_check(in, have, CTL_KIND_REPLY, &need, &why);
+                        if (r < 0) {
+                                fprintf(stderr, "bladectl: bad answer from %s: %s\n",
+                                        o->socket_path, why);
+                                return CTL_EXIT_FAILED;
+                        }
+                        uint8_t *b = realloc(in, need);
+                        if (!b)
+                                return CTL_EXIT_FAILED;
+                        in = b;
+                }
+        }
+        r = ctlproto_reply_decode(in, have, &y, &why);
+        if (r < 0) {
+                fprintf(stderr, "bladectl: bad answer from %s: %s\n", o->socket_path, why);
+                return CTL_EXIT_FAILED;
+        }
+        if (y.body_len)
+                fwrite(y.body, 1, y.body_len, stdout);
+        if (fflush(stdout) != 0) {
+                fprintf(stderr, "bladectl: writing the output: %s\n", strerror(errno));
+                return CTL_EXIT_FAILED;
+        }
+        if (y.error_len)
+                fprintf(stderr, "bladectl: %.*s\n", (int) y.error_len, y.error);
+        return y.status;
+}
+
+static int usage_error(const char *usage) {
+        fprintf(stderr, "Usage: bladectl %s\n", usage);
+        return CTL_EXIT_USAGE;
+}
+
 int ctl_status(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("status");
+        static const struct option options[] = {
+                { "xml", no_argument, NULL, 'x' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        CtlRequest q = { .command = CTL_CMD_STATUS, .n_args = 1 };
+        bool xml = false;
+        int c;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'x')
+                        xml = true;
+                else
+                        return usage_error("status [--xml]");
+        }
+        if (optind < argc)
+                return usage_error("status [--xml]");
+        q.args[0] = xml ? (CtlArg){ "xml", 3 } : (CtlArg){ "text", 4 };
+        return call(o, &q, QUERY_TIMEOUT_MS);
 }
 
 int ctl_config_show(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("config show");
+        CtlRequest q = { .command = CTL_CMD_CONFIG_SHOW };
+
+        if (argc != 1)
+                return usage_error("config show");
+        return call(o, &q, QUERY_TIMEOUT_MS);
 }
 
 int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("config load");
+        _cleanup_(freep) char *buf = NULL;
+        _cleanup_(diag_clear) DiagList diag = { 0 };
+        CtlRequest q = { .command = CTL_CMD_CONFIG_LOAD, .n_args = 1 };
+        Config *c = NULL;
+        size_t size;
+        int r;
+
+        if (argc != 2 || argv[1][0] == '-')
+                return usage_error("config load FILE");
+        r = ctl_read_file(argv[1], WIRE_MAX_DOC, &buf, &size);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot read: %s\n", argv[1],
+                        r == -EFBIG ? "larger than 8 MiB, more than the cluster replicates"
+                                    : strerror(-r));
+                return CTL_EXIT_USAGE;
+        }
+        /* Validate here first: a bad file never leaves this machine. */
+        r = config_parse(buf, size, &c, &diag);
+        diag_sort(&diag);
+        diag_print(&diag, argv[1], stderr);
+        config_free(c);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "%s: out of memory\n", argv[1]);
+                return CTL_EXIT_FAILED;
+        }
+        if (r < 0) {
+                if (diag.n_errors == 0)
+                        fprintf(stderr, "%s: invalid configuration\n", argv[1]);
+                return CTL_EXIT_USAGE;
+        }
+        if (size == 0 || memchr(buf, 0, size)) {
+                fprintf(stderr, "%s: contains a NUL byte\n", argv[1]);
+                return CTL_EXIT_USAGE;
+        }
+        q.args[0] = (CtlArg){ buf, size };
+        return call(o, &q, CHANGE_TIMEOUT_MS);
 }
 
 int ctl_migrate(int argc, char **argv, const CtlOptions *o) {

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bladed/status_text.h"
+#include "bladed/status_xml.h"
+#include "bladed/util.h"
+
+typedef struct Out {
+        FILE *f;
+        char *buf;
+        size_t len;
+} Out;
+
+static size_t width_of_names(const Snapshot *s) {
+        size_t w = 5;
+        for (size_t b = 0; b < s->n_blades; b++)
+                if (strlen(s->blades[b].name) > w)
+                        w = strlen(s->blades[b].name);
+        return w;
+}
+
+int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret) {
+        const Config *c = s->config;
+        size_t online = 0, w = width_of_names(s), rw = 8, aw = 5;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        for (size_t b = 0; b < s->n_blades; b++)
+                online += s->blades[b].state == BLADE_ONLINE ||
+                          s->blades[b].state == BLADE_STANDBY;
+
+        fprintf(f, "Cluster: %s\n", info && info->cluster_name ? info->cluster_name : "(unnamed)");
+        if (s->local < s->n_blades)
+                fprintf(f, "Local blade: %s (node id %" PRIu32 ")\n", s->blades[s->local].name,
+                        s->blades[s->local].nodeid);
+        if (info && !info->joined)
+                fprintf(f, "Membership: not joined to the cluster group yet\n");
+        if (s->quorate)
+                fprintf(f, "Quorum: yes, %zu of %zu blades online\n", online, s->n_blades);
+        else
+                fprintf(f, "Quorum: NO, %zu of %zu blades online: this blade does not coordinate "
+                           "and refuses changes\n",
+                        online, s->n_blades);
+        if (s->coordinator < s->n_blades)
+                fprintf(f, "Coordinator: %s\n", s->blades[s->coordinator].name);
+        else
+                fprintf(f, "Coordinator: none (no quorum)\n");
+        fprintf(f, "Configuration: epoch %" PRIu64 "%s%s\n", c ? c->epoch : 0,
+                info && !info->synced ? ", synchronising with the cluster" : "",
+                c && c->props.maintenance ? ", MAINTENANCE mode" : "");
+
+        fprintf(f, "\nBlades:\n");
+        for (size_t b = 0; b < s->n_blades; b++) {
+                const Blade *bl = &s->blades[b];
+                fprintf(f, "  %-*s  id %-3" PRIu32 "  %-8s%s%s\n", (int) w, bl->name, bl->nodeid,
+                        blade_state_to_string(bl->state),
+                        b == s->coordinator ? "  coordinator" : "", b == s->local ? "  (local)" : "");
+        }
+
+        if (c) {
+                for (size_t r = 0; r < c->n_resources; r++) {
+                        const Resource *res = &c->resources[r];
+                        size_t al = strlen(res->agent_class ? res->agent_class : "") +
+                                    strlen(res->agent_provider ? res->agent_provider : "") +
+                                    strlen(res->agent_type ? res->agent_type : "") + 2;
+                        if (strlen(res->id) > rw)
+                                rw = strlen(res->id);
+                        if (al > aw)
+                                aw = al;
+                }
+                fprintf(f, "\nResources (%zu configured):\n", c->n_resources);
+                if (c->n_resources == 0)
+                        fprintf(f, "  none\n");
+                for (size_t r = 0; r < c->n_resources; r++) {
+                        const Resource *res = &c->resources[r];
+                        char agent[512];
+                        size_t blade;
+                        uint64_t fails = 0;
+                        const char *role = status_rsc_role(s, NULL, r, &blade);
+
+                        for (size_t b = 0; b < s->n_blades; b++)
+                                fails += snapshot_rb(s, r, b)->failcount;
+                        snprintf(agent, sizeof(agent), "%s:%s:%s",
+                                 res->agent_class ? res->agent_class : "",
+                                 res->agent_provider ? res->agent_provider : "",
+                                 res->agent_type ? res->agent_type : "");
+                        fprintf(f, "  %-*s  %-*s  %s", (int) rw, res->id, (int) aw, agent, role);
+                        if (blade < s->n_blades)
+                                fprintf(f, " on %s", s->blades[blade].name);
+                        if (fails)
+                                fprintf(f, "  (%" PRIu64 " failure%s)", fails, fails == 1 ? "" : "s");
+                        fputc('\n', f);
+                }
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
