@@ -20,6 +20,10 @@ packages=(
   corosync iproute2 iputils-arping iputils-ping procps python3
   # vm agent tests (vm-libvirt): real libvirtd + QEMU (TCG) per blade namespace
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients tini
+  # mailcheck agent: TLS through OpenSSL (libssl-dev to build, libssl3 at run
+  # time, openssl makes the tests' certificates); its test runs the real
+  # Postfix and Dovecot in a namespace with private config and run dirs
+  libssl-dev libssl3 openssl postfix dovecot-imapd dovecot-pop3d
 )
 
 missing=()
