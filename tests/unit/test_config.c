@@ -91,7 +91,7 @@ typedef struct Case {
 static const Case cases[] = {
         /* root and sections */
         { "unknown section", "", "<foo/>", 8, DIAG_ERROR, "unknown element <foo>", true },
-        { "section twice", "", "<resources/>", 8, DIAG_ERROR, "<resources> given twice", true },
+        { "section twice", "", "<resources/>", 8, DIAG_ERROR, "<resources> given twice", false },
         { "text in root", "", "hello", 1, DIAG_ERROR, "text is not allowed", true },
         /* properties */
         { "bad boolean", "", "<properties fencing=\"maybe\"/>", 8, DIAG_ERROR, "not a boolean", true },
@@ -195,7 +195,7 @@ static const Case cases[] = {
         { "param without value", "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"ip\"/></primitive>",
           "", 6, DIAG_ERROR, "missing attribute 'value'", true },
         { "meta twice", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta/>\n<meta/></primitive>", "", 7,
-          DIAG_ERROR, "<meta> given twice (first at line 6)", true },
+          DIAG_ERROR, "<meta> given twice (first at line 6)", false },
         { "meta unknown", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta is-managed=\"false\"/></primitive>",
           "", 6, DIAG_ERROR, "unknown attribute 'is-managed'", true },
         { "migration-threshold negative", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta migration-threshold=\"-1\"/></primitive>",
