@@ -361,6 +361,9 @@ static void test_config_rejects_empty_and_junk(void **state) {
         expect_error("<bladed-config epoch=\"-1\"/>", 27, 1, "epoch '-1'");
         expect_error("<bladed-config epoch=\"18446744073709551616\"/>", 45, 1, "out of range");
         expect_error("<bladed-config epoch=\"1\" version=\"2\"/>", 38, 1, "unknown attribute 'version'");
+        /* libxml2 calls an undeclared prefix a namespace error and goes on;
+         * for us it is not well-formed (found by fuzzing) */
+        expect_error("<bladed-config epoch=\"1\"><y:z/></bladed-config>", 44, 1, "Namespace prefix y");
 }
 
 static void test_config_rejects_doctype_and_entities(void **state) {
@@ -716,6 +719,17 @@ static void test_epoch_round_trip(void **state) {
         assert_int_equal(config_get_epoch(added, strlen(added), &e), 0);
         assert_int_equal(e, 7);
         free(added);
+
+        /* a parser warning (odd processing instruction) is no failure, as in
+         * config_parse (found by fuzzing) */
+        const char *pi = "<?xmlv x?>\n<bladed-config epoch=\"5\"/>";
+        DiagList w = { 0 };
+        assert_int_equal(config_get_epoch(pi, strlen(pi), &e), 0);
+        assert_int_equal(e, 5);
+        assert_int_equal(parse(pi, &c, &w), 0);
+        assert_true(has_diag(&w, DIAG_WARNING, 1, "XML: "));
+        config_free(c);
+        diag_clear(&w);
 }
 
 static void test_epoch_refuses_bad_documents(void **state) {
