@@ -282,8 +282,7 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
                 sched_buf_printf(&out, "blocked:\n");
                 for (size_t r = 0; r < p->n_resources; r++)
                         if (p->rsc[r].state == PLAN_RSC_BLOCKED || p->rsc[r].state == PLAN_RSC_WAITING)
-                                sched_buf_printf(&out, "  %s: %s%s\n", c->resources[r].id,
-                                                 p->rsc[r].state == PLAN_RSC_WAITING ? "(waiting) " : "",
+                                sched_buf_printf(&out, "  %s: %s\n", c->resources[r].id,
                                                  p->rsc[r].reason ? p->rsc[r].reason : "");
         }
         free(ra);

@@ -11,8 +11,14 @@
  *  - Live migration only for a healthy single instance with allow-migrate
  *    and nothing it depends on interrupted: migrate_to on the source,
  *    migrate_from on the target, then the source's clean-up stop.
- *  - Capacity: a start (or migrate_from) on a blade with capacity waits for
- *    the plain stops on that blade of resources that use capacity.
+ *  - Anti-colocation: a start (or a migration) onto a blade waits for the
+ *    stops there of what must never share a blade with it.
+ *  - Capacity: a start (or a migration) onto a blade with capacity that
+ *    would not fit beside what runs there now (and what arrived before it
+ *    in this plan) waits for the stops on that blade (plain, or the
+ *    clean-up after a migration away) of resources that use capacity.  Two VMs swapping blades by live
+ *    migration when only the swap makes room would wait for each other: the
+ *    sort breaks such a cycle and says so in a note.
  * Then the actions are sorted topologically, ties by phase (fence, probe,
  * stop, migrate, start) then creation order, so the text is stable.
  */
@@ -31,7 +37,8 @@ typedef struct Work {
         size_t *stop_n;
         size_t *start_act;      /* per resource: START */
         size_t *mto_act, *mfrom_act, *cleanup_act;
-        size_t *cap_off, *cap_stops; /* per blade: plain stops of resources using capacity */
+        size_t *cap_off, *cap_stops; /* per blade: stops of resources using capacity */
+        Utilization *used;           /* per blade: what runs there now + what arrived */
         size_t *dep_off, *deps;      /* per action (creation order) */
         size_t n_deps, cap_deps;
 } Work;
@@ -242,16 +249,30 @@ static int build_capacity_lists(SchedCtx *x, Work *w) {
         if (!cnt)
                 return -ENOMEM;
         w->cap_off = calloc(x->nb + 1, sizeof(size_t));
-        if (!w->cap_off) {
+        w->used = calloc(x->nb + 1, sizeof(Utilization));
+        if (!w->cap_off || !w->used) {
                 free(cnt);
                 return -ENOMEM;
+        }
+        for (size_t rr = 0; rr < x->nr; rr++) {
+                const Utilization *u = &x->c->resources[rr].utilization;
+                for (size_t b = 0; b < x->nb; b++)
+                        if (x->present[b] && sched_role_active(sched_role(x, rr, b))) {
+                                w->used[b].memory += u->memory;
+                                w->used[b].cpu += u->cpu;
+                        }
         }
         for (pass = 0; pass < 2; pass++) {
                 for (size_t rr = 0; rr < x->nr; rr++) {
                         if (!uses_capacity(&x->c->resources[rr]))
                                 continue;
-                        for (size_t j = 0; j < w->stop_n[rr]; j++) {
-                                size_t a = w->stop_first[rr] + j, b = w->a[a].blade;
+                        for (size_t j = 0; j <= w->stop_n[rr]; j++) {
+                                /* Plain stops, then the clean-up stop of a migration
+                                 * away: the memory is free only after it. */
+                                size_t a = j < w->stop_n[rr] ? w->stop_first[rr] + j : w->cleanup_act[rr];
+                                if (a == IDX_NONE)
+                                        continue;
+                                size_t b = w->a[a].blade;
                                 if (pass)
                                         w->cap_stops[w->cap_off[b] + cnt[b]] = a;
                                 cnt[b]++;
@@ -315,8 +336,34 @@ static int deps_of(const SchedCtx *x, Work *w, size_t a) {
                 if (r >= 0)
                         r = add_dep(w, w->mfrom_act[f]);
         }
+        /* Never together, not even for a moment: wait for what must stay
+         * apart from it to leave the blade. */
         size_t dst = ac->kind == ACTION_MIGRATE_TO ? ac->peer : ac->blade;
-        if (x->has_cap[dst] && uses_capacity(&x->c->resources[rr]))
+        size_t un = x->unit_of[rr];
+        for (size_t i = x->ucol_off[un]; i < x->ucol_off[un + 1] && r >= 0; i++) {
+                const SchedUnit *o = &x->units[x->ucol[i].other];
+                if (x->ucol[i].score > -SCORE_INFINITY)
+                        continue;
+                for (size_t m = 0; m < o->n_members && r >= 0; m++) {
+                        size_t om = o->members[m];
+                        for (size_t j = 0; j < w->stop_n[om] && r >= 0; j++)
+                                if (w->a[w->stop_first[om] + j].blade == dst)
+                                        r = add_dep(w, w->stop_first[om] + j);
+                        if (r >= 0 && w->cleanup_act[om] != IDX_NONE && w->a[w->cleanup_act[om]].blade == dst)
+                                r = add_dep(w, w->cleanup_act[om]);
+                }
+        }
+        if (r < 0)
+                return r;
+        /* Arrivals are counted in action order on top of what runs there
+         * now; only when that would not fit must the arrival wait for the
+         * stops that make room. */
+        const Utilization *u = &x->c->resources[rr].utilization;
+        if (!x->has_cap[dst] || !uses_capacity(&x->c->resources[rr]))
+                return r;
+        w->used[dst].memory += u->memory;
+        w->used[dst].cpu += u->cpu;
+        if (w->used[dst].memory > x->cap_total[dst].memory || w->used[dst].cpu > x->cap_total[dst].cpu)
                 for (size_t i = w->cap_off[dst]; i < w->cap_off[dst + 1] && r >= 0; i++)
                         if (w->a[w->cap_stops[i]].rsc != rr)
                                 r = add_dep(w, w->cap_stops[i]);
@@ -523,6 +570,7 @@ out:
         free(w.cleanup_act);
         free(w.cap_off);
         free(w.cap_stops);
+        free(w.used);
         free(w.dep_off);
         free(w.deps);
         return r;

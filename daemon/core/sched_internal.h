@@ -71,6 +71,7 @@ typedef struct SchedCtx {
         bool *gone;             /* offline, fenced, or lost without fencing: holds nothing */
         size_t *load;           /* resources placed there so far in this run */
         Utilization *free_cap;  /* capacity left (only meaningful when has_cap) */
+        Utilization *cap_total; /* the configured capacity */
         bool *has_cap;
 
         /* Resources. */

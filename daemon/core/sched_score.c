@@ -21,7 +21,7 @@ const char *sched_blade_unavailable(const SchedCtx *x, size_t b) {
         BladeState st = x->s->blades[b].state;
 
         if (x->unclean[b])
-                return st == BLADE_LOST ? "lost, waiting for fence" : "to be fenced";
+                return st == BLADE_LOST ? "lost" : "to be fenced (a stop failed there)";
         switch (st) {
         case BLADE_STANDBY:
                 return "standby";
@@ -59,7 +59,6 @@ bool sched_failcount_bans(const SchedCtx *x, size_t r, size_t b) {
 int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why_size) {
         const Resource *res = &x->c->resources[r];
         const RscBlade *rb = sched_rb(x, r, b);
-        const char *bname = x->s->blades[b].name;
         int score = 0;
 
         if (x->fixed[r] != IDX_NONE) {
@@ -99,7 +98,7 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
                         continue;
                 score = score_add(score, l->score);
                 if (score <= -SCORE_INFINITY) {
-                        WHY("location %s forbids %s", l->id, bname);
+                        WHY("forbidden by location %s", l->id);
                         return -SCORE_INFINITY;
                 }
         }
@@ -124,7 +123,7 @@ int sched_unit_loc_score(const SchedCtx *x, size_t u, size_t b, char *why, size_
                         continue;
                 score = score_add(score, l->score);
                 if (score <= -SCORE_INFINITY) {
-                        WHY("location %s forbids %s", l->id, x->s->blades[b].name);
+                        WHY("forbidden by location %s", l->id);
                         return -SCORE_INFINITY;
                 }
         }

@@ -131,6 +131,7 @@ static void ctx_done(SchedCtx *x) {
         free(x->gone);
         free(x->load);
         free(x->free_cap);
+        free(x->cap_total);
         free(x->has_cap);
         free(x->rorder);
         free(x->can_start);
@@ -185,6 +186,7 @@ static int build_blades(SchedCtx *x) {
         x->gone = xcalloc(x->nb, sizeof(bool), &oom);
         x->load = xcalloc(x->nb, sizeof(size_t), &oom);
         x->free_cap = xcalloc(x->nb, sizeof(Utilization), &oom);
+        x->cap_total = xcalloc(x->nb, sizeof(Utilization), &oom);
         x->has_cap = xcalloc(x->nb, sizeof(bool), &oom);
         x->scratch = xcalloc(2 * x->nb, sizeof(int), &oom);
         if (oom) {
@@ -222,6 +224,7 @@ static int build_blades(SchedCtx *x) {
                 if (na && na->has_capacity) {
                         x->has_cap[b] = true;
                         x->free_cap[b] = na->capacity;
+                        x->cap_total[b] = na->capacity;
                 }
         }
         return 0;

@@ -240,8 +240,8 @@ static void test_scheduler_location_minus_infinity_forbids(void **state) {
         fx_snapshot(&s, c, 2);
         Plan *p = run_checked(&s);
         assert_int_equal(fx_state(&s, p, "vm"), PLAN_RSC_BLOCKED);
-        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade1: location loc-vm-blade1 forbids blade1"));
-        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade2: location loc-vm-blade2"));
+        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade1: forbidden by location loc-vm-blade1"));
+        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade2: forbidden by location loc-vm-blade2"));
         done(&s, p, c);
 }
 
@@ -515,7 +515,7 @@ static void test_scheduler_group_member_that_cannot_run_blocks_the_rest(void **s
         assert_int_equal(fx_state(&s, p, "m1"), PLAN_RSC_RUNNING);
         assert_int_equal(fx_state(&s, p, "m2"), PLAN_RSC_BLOCKED);
         assert_int_equal(fx_state(&s, p, "m3"), PLAN_RSC_BLOCKED);
-        assert_non_null(strstr(plan_rsc_blocked(p, 1), "location loc-m2-blade1 forbids"));
+        assert_non_null(strstr(plan_rsc_blocked(p, 1), "blade1: forbidden by location loc-m2-blade1"));
         assert_string_equal(plan_rsc_blocked(p, 2), "in group g after m2, which is not running");
         plan_free(p);
         /* target-role stopped on a member: stopped, not blocked; the rest blocked. */
