@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nl.h"
@@ -22,8 +24,15 @@ typedef struct {
         char attrs[128];
 } NlRequest;
 
-int nl_open(NlSocket *s) {
-        struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+typedef struct {
+        NlAddrFunc func;
+        void *userdata;
+} DumpCtx;
+
+static int parse_addr(const struct nlmsghdr *h, void *userdata);
+
+static int open_groups(NlSocket *s, uint32_t groups) {
+        struct sockaddr_nl local = { .nl_family = AF_NETLINK, .nl_groups = groups };
 
         s->seq = 1;
         s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -34,6 +43,61 @@ int nl_open(NlSocket *s) {
                 close(s->fd);
                 s->fd = -1;
                 return r;
+        }
+        return 0;
+}
+
+int nl_open(NlSocket *s) {
+        return open_groups(s, 0);
+}
+
+int nl_open_watch(NlSocket *s) {
+        return open_groups(s, RTMGRP_IPV4_IFADDR);
+}
+
+typedef struct {
+        int ifindex;
+        uint32_t local;
+        bool deleted;
+} WatchCtx;
+
+static int watch_one(const NlAddr *addr, void *userdata) {
+        WatchCtx *w = userdata;
+
+        if (addr->ifindex == w->ifindex && addr->local == w->local)
+                w->deleted = true;
+        return 0;
+}
+
+int nl_watch_deleted(NlSocket *s, int timeout_ms, int ifindex, uint32_t local) {
+        char buf[NL_RECV_BUF] __attribute__((aligned(4)));
+        WatchCtx w = { .ifindex = ifindex, .local = local };
+        DumpCtx ctx = { watch_one, &w };
+        uint64_t now, end;
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        end = now + (uint64_t) timeout_ms;
+        while (now < end) {
+                struct pollfd p = { .fd = s->fd, .events = POLLIN };
+                int r = poll(&p, 1, (int) (end - now));
+                if (r < 0 && errno != EINTR)
+                        return -errno;
+                if (r > 0) {
+                        ssize_t got = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+                        int n = (int) got;
+                        if (got < 0 && errno == ENOBUFS)
+                                return -ENOBUFS;
+                        for (struct nlmsghdr *h = (struct nlmsghdr *) buf; got > 0 && NLMSG_OK(h, n);
+                             h = NLMSG_NEXT(h, n))
+                                if (h->nlmsg_type == RTM_DELADDR)
+                                        parse_addr(h, &ctx);
+                        if (w.deleted)
+                                return 1;
+                }
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                now = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
         }
         return 0;
 }
@@ -150,11 +214,6 @@ int nl_link_by_index(NlSocket *s, int ifindex, NlLink *ret) {
         return link_get(s, ifindex, NULL, ret);
 }
 
-typedef struct {
-        NlAddrFunc func;
-        void *userdata;
-} DumpCtx;
-
 static int parse_addr(const struct nlmsghdr *h, void *userdata) {
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
         const DumpCtx *ctx = userdata;
@@ -162,7 +221,9 @@ static int parse_addr(const struct nlmsghdr *h, void *userdata) {
         NlAddr addr = { .ifindex = (int) ifa->ifa_index, .prefixlen = ifa->ifa_prefixlen };
         bool have_local = false;
 
-        if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET || len < 0)
+        /* RTM_DELADDR notifications have the same layout. */
+        if ((h->nlmsg_type != RTM_NEWADDR && h->nlmsg_type != RTM_DELADDR) ||
+            ifa->ifa_family != AF_INET || len < 0)
                 return 0;
         for (const struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
                 if (RTA_PAYLOAD(a) != 4)

@@ -36,6 +36,14 @@ typedef struct {
 typedef int (*NlAddrFunc)(const NlAddr *addr, void *userdata);
 
 int nl_open(NlSocket *s);
+
+/* A socket that receives the kernel's IPv4 address notifications. */
+int nl_open_watch(NlSocket *s);
+
+/* Waits up to timeout_ms on a watch socket.  Returns 1 as soon as local
+ * is deleted from ifindex, 0 when the time is up, -ENOBUFS when
+ * notifications were lost (the caller cannot know: treat as deleted). */
+int nl_watch_deleted(NlSocket *s, int timeout_ms, int ifindex, uint32_t local);
 void nl_close(NlSocket *s);
 
 int nl_link_by_name(NlSocket *s, const char *name, NlLink *ret);

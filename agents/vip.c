@@ -267,12 +267,22 @@ static bool still_ours(const VipConfig *cfg, int ifindex) {
         return r >= 0 && scan.on_nic_ifindex == ifindex;
 }
 
-/* Rounds 2..n.  Before each one the address must still be on the link:
- * announcing an address after stop would pull traffic away from the blade
- * that took it over. */
-static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd) {
+/* Rounds 2..n.  The address must still be on the link: announcing it
+ * after stop would pull traffic away from the blade that took it over.
+ * The watch socket (subscribed before the first round) ends the rounds the
+ * moment the address is deleted, even when a new start adds it back before
+ * the next round; the dump before each round covers a deletion that
+ * happened before the subscription. */
+static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd,
+                              NlSocket *watch) {
         for (unsigned i = 1; i < cfg->arp_count; i++) {
-                sleep_ms(cfg->arp_interval_ms);
+                if (watch->fd >= 0) {
+                        if (nl_watch_deleted(watch, (int) cfg->arp_interval_ms, link->ifindex,
+                                             cfg->ip) != 0)
+                                return;
+                } else {
+                        sleep_ms(cfg->arp_interval_ms);
+                }
                 if (!still_ours(cfg, link->ifindex))
                         return;
                 (void) garp_send(fd, link, cfg->ip);
@@ -282,11 +292,11 @@ static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd) 
 /* The background sender leaves the agent's process group and closes the
  * agent's stdout/stderr, so the resource manager neither waits for it nor
  * kills it together with the finished agent. */
-static void spawn_sender(const VipConfig *cfg, const NlLink *link, int fd) {
+static void spawn_sender(const VipConfig *cfg, const NlLink *link, int fd, NlSocket *watch) {
         pid_t pid = fork();
 
         if (pid < 0) {
-                send_later_rounds(cfg, link, fd);   /* no child: do it inline */
+                send_later_rounds(cfg, link, fd, watch);   /* no child: do it inline */
                 return;
         }
         if (pid > 0) {
@@ -303,7 +313,7 @@ static void spawn_sender(const VipConfig *cfg, const NlLink *link, int fd) {
                 dup2(null, STDOUT_FILENO);
                 dup2(null, STDERR_FILENO);
         }
-        send_later_rounds(cfg, link, fd);
+        send_later_rounds(cfg, link, fd, watch);
         _exit(0);
 }
 
@@ -325,15 +335,19 @@ static void announce(const VipConfig *cfg, const NlLink *link) {
                         strerror(-fd));
                 return;
         }
+        NlSocket watch = { .fd = -1 };
+        if (cfg->arp_count > 1 && nl_open_watch(&watch) < 0)
+                watch.fd = -1;   /* fall back to sleeping and checking */
         r = garp_send(fd, link, cfg->ip);
         if (r < 0)
                 ocf_log("gratuitous ARP on %s failed: %s", link->name, strerror(-r));
         if (cfg->arp_count > 1) {
                 if (cfg->arp_bg)
-                        spawn_sender(cfg, link, fd);   /* returns in the parent only */
+                        spawn_sender(cfg, link, fd, &watch);   /* returns in the parent only */
                 else
-                        send_later_rounds(cfg, link, fd);
+                        send_later_rounds(cfg, link, fd, &watch);
         }
+        nl_close(&watch);
         close(fd);
 }
 

@@ -191,6 +191,17 @@ def inner():
         late = [p for p in wire.packets if p[0] > t_stop + 0.005]
         ok(rc == 0 and not late, "no gratuitous ARP after stop", f"{len(late)} late")
 
+        # Stop then start again at once: the first start's sender must end
+        # at the deletion, not carry on for the new incarnation.
+        wire.clear()
+        run("start", arp_count=5, arp_interval=200)
+        run("stop")
+        run("start", arp_count=5, arp_interval=200)
+        wire.drain(1.3)
+        run("stop")
+        n = len([p for p in wire.packets if p[3] == VIP and p[1] == 1])
+        ok(n == 6, "stop + start at once: 1 + 5 rounds, the old sender ended", f"{n} requests")
+
         # arp_count=0 sends nothing.
         wire.clear()
         run("start", arp_count=0)
