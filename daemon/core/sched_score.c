@@ -58,7 +58,7 @@ bool sched_failcount_bans(const SchedCtx *x, size_t r, size_t b) {
 
 int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why_size) {
         const Resource *res = &x->c->resources[r];
-        const RscBlade *rb = sched_rb(x, r, b);
+        RscRole role = sched_role(x, r, b);
         int score = 0;
 
         if (x->fixed[r] != IDX_NONE) {
@@ -71,7 +71,7 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
                 WHY("%s", sched_blade_unavailable(x, b));
                 return -SCORE_INFINITY;
         }
-        if (!x->can_start[r] && rb->role != RSC_STARTED) {
+        if (!x->can_start[r] && role != RSC_STARTED) {
                 if (x->probe_wait[r] != IDX_NONE)
                         WHY("cannot start before its probe on %s",
                             x->s->blades[x->probe_wait[r]].name);
@@ -79,7 +79,8 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
                         WHY("not running here, and nothing is started without quorum");
                 return -SCORE_INFINITY;
         }
-        if (rb->banned) {
+        if (sched_flag(x, r, b, SCHED_BANNED)) {
+                const RscBlade *rb = sched_rb(x, r, b);
                 if (rb->last_rc >= 0 && rb->exit_reason)
                         WHY("banned until cleanup (rc %d: %s)", rb->last_rc, rb->exit_reason);
                 else if (rb->last_rc >= 0)
@@ -88,8 +89,9 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
                         WHY("banned until cleanup");
                 return -SCORE_INFINITY;
         }
-        if (sched_failcount_bans(x, r, b)) {
-                WHY("failed %u times (migration-threshold %u)", rb->failcount, res->migration_threshold);
+        if (sched_flag(x, r, b, SCHED_FAILBAN)) {
+                WHY("failed %u times (migration-threshold %u)", sched_rb(x, r, b)->failcount,
+                    res->migration_threshold);
                 return -SCORE_INFINITY;
         }
         for (size_t i = x->loc_off[r]; i < x->loc_off[r + 1]; i++) {
@@ -104,7 +106,7 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
         }
         /* Stickiness where it runs, failed or not: a failure below the
          * threshold is recovered in place (Pacemaker's default). */
-        if (rb->role == RSC_STARTED || rb->role == RSC_FAILED)
+        if (role == RSC_STARTED || role == RSC_FAILED)
                 score = score_add(score, sched_stickiness(x, r));
         if (score <= -SCORE_INFINITY)
                 WHY("stickiness -INFINITY");

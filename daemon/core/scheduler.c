@@ -123,6 +123,7 @@ static void *xcalloc(size_t n, size_t size, bool *oom) {
 }
 
 static void ctx_done(SchedCtx *x) {
+        free(x->packed);
         free(x->border);
         free(x->brank);
         free(x->present);
@@ -172,6 +173,26 @@ static void ctx_done(SchedCtx *x) {
         free(x->notes);
 }
 
+/* One pass over the snapshot's matrix; every later scan reads the packed
+ * copy.  Fail-count bans are decided here, with the snapshot's time. */
+static int build_packed(SchedCtx *x) {
+        x->packed = malloc(x->nr * x->nb > 0 ? x->nr * x->nb : 1);
+        if (!x->packed)
+                return -ENOMEM;
+        for (size_t r = 0; r < x->nr; r++)
+                for (size_t b = 0; b < x->nb; b++) {
+                        const RscBlade *rb = &x->s->rb[r * x->nb + b];
+                        /* An out-of-range role is treated as unknown: probe it. */
+                        uint8_t v = rb->role < _RSC_ROLE_MAX ? (uint8_t) rb->role : (uint8_t) RSC_UNKNOWN;
+                        if (rb->banned)
+                                v |= SCHED_BANNED;
+                        if (rb->failcount > 0 && sched_failcount_bans(x, r, b))
+                                v |= SCHED_FAILBAN;
+                        x->packed[r * x->nb + b] = v;
+                }
+        return 0;
+}
+
 static int build_blades(SchedCtx *x) {
         const Snapshot *s = x->s;
         const Config *c = x->c;
@@ -205,15 +226,18 @@ static int build_blades(SchedCtx *x) {
         }
         free(k);
 
+        /* Row by row (the matrix is stored per resource): a failed stop
+         * anywhere makes its blade one to fence. */
+        if (c->props.fencing)
+                for (size_t r = 0; r < x->nr; r++)
+                        for (size_t b = 0; b < x->nb; b++)
+                                if (sched_role(x, r, b) == RSC_STOP_FAILED)
+                                        x->unclean[b] = true;
         for (size_t b = 0; b < x->nb; b++) {
                 BladeState st = s->blades[b].state;
                 bool up = st == BLADE_ONLINE || st == BLADE_STANDBY;
-                bool stop_failed = false;
 
-                if (up && c->props.fencing)
-                        for (size_t r = 0; r < x->nr && !stop_failed; r++)
-                                stop_failed = sched_role(x, r, b) == RSC_STOP_FAILED;
-                x->unclean[b] = c->props.fencing && (st == BLADE_LOST || stop_failed);
+                x->unclean[b] = c->props.fencing && (st == BLADE_LOST || (up && x->unclean[b]));
                 x->gone[b] = st == BLADE_OFFLINE || st == BLADE_FENCED ||
                              (st == BLADE_LOST && !c->props.fencing) || st >= _BLADE_STATE_MAX;
                 x->present[b] = up && !x->unclean[b];
@@ -688,7 +712,9 @@ int scheduler_run(const Snapshot *s, Plan **ret) {
         x.freeze = !quorum_ok && !x.maintenance && pr->no_quorum_policy == NO_QUORUM_FREEZE;
         x.can_fence = pr->fencing && quorum_ok && !x.maintenance;
 
-        r = build_blades(&x);
+        r = build_packed(&x);
+        if (r >= 0)
+                r = build_blades(&x);
         if (r >= 0)
                 r = build_resources(&x);
         if (r >= 0)
