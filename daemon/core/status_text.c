@@ -60,9 +60,11 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
         fprintf(f, "\nBlades:\n");
         for (size_t b = 0; b < s->n_blades; b++) {
                 const Blade *bl = &s->blades[b];
-                fprintf(f, "  %-*s  id %-3" PRIu32 "  %-8s%s%s\n", (int) w, bl->name, bl->nodeid,
-                        blade_state_to_string(bl->state),
-                        b == s->coordinator ? "  coordinator" : "", b == s->local ? "  (local)" : "");
+                const char *st = blade_state_to_string(bl->state);
+                bool coord = b == s->coordinator, local = b == s->local;
+                fprintf(f, "  %-*s  id %-3" PRIu32 "  %-*s%s%s\n", (int) w, bl->name, bl->nodeid,
+                        coord || local ? 8 : 0, st, coord ? "  coordinator" : "",
+                        local ? "  (local)" : "");
         }
 
         if (c) {

@@ -84,6 +84,13 @@ static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
         }
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", o->socket_path);
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                if (errno == EACCES || errno == EPERM) {
+                        /* There may well be a daemon: we are just not let in. */
+                        fprintf(stderr, "bladectl: cannot talk to bladed at %s: %s (the socket "
+                                        "is for root and its group)\n",
+                                o->socket_path, strerror(errno));
+                        return CTL_EXIT_FAILED;
+                }
                 fprintf(stderr, "bladectl: no daemon at %s: %s\n", o->socket_path,
                         strerror(errno));
                 return CTL_EXIT_NO_DAEMON;

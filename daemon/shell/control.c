@@ -67,6 +67,33 @@ static int conn_write(ControlConn *k) {
         return 1;
 }
 
+/* The reply is out: half-close and read what the client still sends until
+ * it closes, so our close() never turns into a reset that would destroy
+ * the reply before the client read it (it happens when we answer a request
+ * we did not read completely). */
+static void conn_finish(ControlConn *k) {
+        shutdown(k->fd, SHUT_WR);
+        k->draining = true;
+        sd_event_source_set_io_events(k->io, EPOLLIN | EPOLLRDHUP);
+        arm_timer(k, CONTROL_DRAIN_TIMEOUT_SEC);
+}
+
+static void conn_drain(ControlConn *k) {
+        char buf[4096];
+
+        for (;;) {
+                ssize_t n = recv(k->fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                if (n <= 0 || (k->drained += (size_t) n) > CONTROL_DRAIN_MAX) {
+                        conn_free(k);
+                        return;
+                }
+        }
+}
+
 static void conn_send_reply(ControlConn *k, CtlStatus status, const char *body, size_t body_len,
                             const char *error) {
         CtlReply y = { .status = status, .body = body, .body_len = body_len, .error = error,
@@ -86,9 +113,12 @@ static void conn_send_reply(ControlConn *k, CtlStatus status, const char *body, 
                 }
         }
         r = conn_write(k);
-        if (r != 0) {
-                /* done, or the client went away: either way this connection is over */
-                conn_free(k);
+        if (r < 0) {
+                conn_free(k); /* the client went away */
+                return;
+        }
+        if (r > 0) {
+                conn_finish(k);
                 return;
         }
         sd_event_source_set_io_events(k->io, EPOLLOUT);
@@ -172,10 +202,16 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
         ControlConn *k = userdata;
         int r;
 
+        if (k->draining) {
+                conn_drain(k);
+                return 0;
+        }
         if (k->out) {
                 r = conn_write(k);
-                if (r != 0)
+                if (r < 0)
                         conn_free(k);
+                else if (r > 0)
+                        conn_finish(k);
                 return 0;
         }
         if (k->waiting) {
@@ -212,7 +248,7 @@ static int on_conn_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                                 "have been applied (check 'bladectl config show')");
                 return 0;
         }
-        if (!k->out)
+        if (!k->out && !k->draining)
                 warn_client(k, "no complete request in time: closed");
         conn_free(k);
         return 0;
@@ -247,12 +283,23 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         if (cfd < 0)
                 return 0; /* EAGAIN, ECONNABORTED, EMFILE...: nothing to keep */
         if (c->n_conns >= CONTROL_MAX_CONNS) {
+                /* Evict the oldest client still sending its request (the list is
+                 * newest first), so idle connections cannot lock everyone out;
+                 * refuse only when all are busy with real work. */
+                ControlConn *oldest = NULL;
                 unsigned suppressed;
+                for (ControlConn *i = c->conns; i; i = i->next)
+                        if (!i->waiting && !i->out && !i->draining)
+                                oldest = i;
                 if (ratelimit_below(&c->rl, now_us(c), &suppressed))
-                        log_warning(c->log, "control: %d connections already open, refusing more",
-                                    CONTROL_MAX_CONNS);
-                close(cfd);
-                return 0;
+                        log_warning(c->log, "control: %d connections open: %s",
+                                    CONTROL_MAX_CONNS,
+                                    oldest ? "closing the oldest idle one" : "refusing a new one");
+                if (!oldest) {
+                        close(cfd);
+                        return 0;
+                }
+                conn_free(oldest);
         }
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
                 close(cfd);

@@ -12,7 +12,8 @@
  * Untrusted clients cannot disturb the daemon: the header is checked before
  * any payload is buffered; a connection has CONTROL_REQUEST_TIMEOUT_SEC to
  * send its request and CONTROL_REPLY_TIMEOUT_SEC to read the reply; at most
- * CONTROL_MAX_CONNS at once (more are closed at accept); a request waiting
+ * CONTROL_MAX_CONNS at once (a new one evicts the oldest that is still
+ * sending its request, or is refused when all are busy); a request waiting
  * for the cluster gets an answer within CONTROL_CLUSTER_TIMEOUT_SEC.
  */
 #pragma once
@@ -31,6 +32,8 @@
 #define CONTROL_REQUEST_TIMEOUT_SEC 10
 #define CONTROL_REPLY_TIMEOUT_SEC 30
 #define CONTROL_CLUSTER_TIMEOUT_SEC 120
+#define CONTROL_DRAIN_TIMEOUT_SEC 2
+#define CONTROL_DRAIN_MAX (64u << 10)
 
 typedef struct Control Control;
 
@@ -51,7 +54,9 @@ typedef struct ControlConn {
         uid_t uid;
         pid_t pid;
         bool admin;
-        bool waiting; /* handed to the handler, no reply yet */
+        bool waiting;  /* handed to the handler, no reply yet */
+        bool draining; /* reply sent: reading until the client closes */
+        size_t drained;
 } ControlConn;
 
 struct Control {

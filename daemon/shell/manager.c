@@ -147,12 +147,10 @@ static int load_config(Manager *m, char **ret, size_t *ret_len, uint64_t *ret_ep
                                   source, strerror(-r));
         m->config->epoch = epoch;
         *ret_epoch = epoch;
-        if (!from_state) {
-                r = persist_write(m->opt.state_dir, PERSIST_CONFIG_NAME, *ret, *ret_len);
-                if (r < 0)
-                        return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "cannot write %s: %s", path,
-                                          strerror(-r));
-        }
+        /* Written to the state dir only once start-up has passed every check
+         * (manager_connect_cluster): a failed start leaves nothing behind that
+         * would then win over a corrected --config. */
+        m->initial_from_config = !from_state;
         log_epoch(&m->log, LOG_INFO, epoch, "configuration epoch %" PRIu64 " from %s", epoch,
                   source);
         return 0;

@@ -69,6 +69,7 @@ typedef struct Manager {
         /* the replicated state and our parsed copy of the configuration */
         Cluster cluster;
         Config *config; /* never NULL once started */
+        bool initial_from_config; /* our copy came from --config: write it once started */
         uint32_t last_coordinator;
         bool last_quorate_logged;
 

@@ -172,6 +172,19 @@ static void on_confchg(void *userdata, const ClusterAddr *members, size_t n_memb
                          "%s left %s, %zu member%s", name,
                          left[i].reason == CLUSTER_REASON_LEAVE ? "cleanly" : "without a goodbye",
                          n_members, n_members == 1 ? "" : "s");
+        if (!m->cluster.joined) {
+                /* Our own join: two daemons of one blade would both act for it. */
+                for (size_t i = 0; i < n_members; i++)
+                        if (members[i].nodeid == m->cluster.local_nodeid &&
+                            members[i].pid != m->cluster.local_pid) {
+                                char what[128];
+                                snprintf(what, sizeof(what),
+                                         "another bladed of this blade (pid %" PRIu32
+                                         ") is already in the cluster group",
+                                         members[i].pid);
+                                return manager_fail(m, 0, what);
+                        }
+        }
         r = cluster_apply_confchg(&m->cluster, members, n_members, left, n_left, joined,
                                   n_joined, &fx);
         if (r < 0) {
@@ -318,6 +331,14 @@ int manager_connect_cluster(Manager *m, const char *doc, size_t doc_len, uint64_
         r = cluster_init(&m->cluster, &init);
         if (r < 0)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
+
+        if (m->initial_from_config) {
+                r = persist_write(m->opt.state_dir, PERSIST_CONFIG_NAME, doc, doc_len);
+                if (r < 0)
+                        return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
+                                                  "cannot write the configuration into %s: %s",
+                                                  m->opt.state_dir, strerror(-r));
+        }
 
         /* The socket before the group: status answers while we join. */
         r = control_open(&m->control, m->event, &m->log, m->opt.socket_path, m->opt.admin_group,
