@@ -359,7 +359,7 @@ int control_open(Control *c, sd_event *event, const Log *log, const char *path,
                  const char *admin_group, const char *socket_group, ControlHandler handler,
                  void *userdata) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        gid_t sgid;
+        gid_t sgid = 0;
         bool have_sgid = false;
         char *dir, *slash;
         mode_t old;

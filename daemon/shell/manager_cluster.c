@@ -89,7 +89,6 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                         log_epoch(&m->log, LOG_NOTICE, c->epoch,
                                   "configuration epoch %" PRIu64 " written to %s", c->epoch,
                                   m->opt.state_dir);
-                manager_reparse_config(m);
         }
         if (fx->send_ack) {
                 WireMessage a = { .type = WIRE_CONFIG_ACK, .nodeid = c->local_nodeid };
@@ -111,6 +110,9 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                           c->epoch);
                 send_msg(m, &w);
         }
+        /* After the messages: the origin waits for our ACK, not for our parse. */
+        if (fx->persist)
+                manager_reparse_config(m);
         if (fx->decided)
                 log_decision(m);
         if (fx->adopted) {
