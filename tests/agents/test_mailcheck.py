@@ -8,7 +8,9 @@ offered, data injected before the handshake, certificate not trusted -
 each answered with 1 within the timeout.  The real Postfix and Dovecot are
 in test_mailcheck_real.py.  Needs root (77 otherwise)."""
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ def inner():
     agent = at.agent_path("mailcheck")
     ok = at.Checker()
     tmp = tempfile.mkdtemp(prefix="mailcheck-test-")
+    atexit.register(shutil.rmtree, tmp, True)
     state = os.path.join(tmp, "state")
     cert, key = make_cert(tmp, ip=ADDR)
     servers = []
@@ -156,7 +159,6 @@ def inner():
 
     for s in servers:
         s.stop()
-    subprocess.run(["rm", "-rf", tmp])
     return ok.done()
 
 
