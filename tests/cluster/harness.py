@@ -255,8 +255,18 @@ class Proc:
                 return self.wait(10)
 
         def tail(self, n=40):
-                return "\n".join(_tail(p, n) for p in (self.out_path, self.err_path)
-                                 if os.path.getsize(p) > 0)
+                """The last n lines of its stderr and stdout (those with more than
+                the harness's own "=== started" lines)."""
+                parts = []
+                for p in (self.err_path, self.out_path):
+                        try:
+                                with open(p, "rb") as f:
+                                        text = f.read().decode("utf-8", "replace")
+                        except OSError:
+                                continue
+                        if any(l and not l.startswith("=== ") for l in text.splitlines()):
+                                parts.append(_tail(p, n))
+                return "\n".join(parts) or "--- %s: no output" % self.label
 
 
 def _tail(path, n):
@@ -524,6 +534,29 @@ def corosync_log_time(line, now=None):
         t = time.mktime((year, mon, int(m.group(2)), int(m.group(3)), int(m.group(4)),
                          int(m.group(5)), 0, 0, -1))
         return t + frac
+
+
+# bladed's stderr log: "2026-01-02 03:04:05.678 bladed[PID]: level: message"
+_BLADED_LOG = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)? bladed\[\d+\]: "
+                         r"(\w+): (.*)$")
+
+
+def bladed_log_lines(path, since_wall=0.0):
+        """[(wall time, level, message)] of a bladed stderr log, from since_wall on."""
+        out = []
+        try:
+                with open(path, errors="replace") as f:
+                        for line in f:
+                                m = _BLADED_LOG.match(line.rstrip("\n"))
+                                if not m:
+                                        continue
+                                t = time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S"))
+                                t += float(m.group(2) or 0)
+                                if t >= since_wall:
+                                        out.append((t, m.group(3), m.group(4)))
+        except FileNotFoundError:
+                pass
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -1077,32 +1110,46 @@ class Cluster:
                            what or "%s to agree" % ", ".join(b.name for b in blades))
                 return self.status(blades[0])
 
-        def first_seen(self, blades, cond, timeout, what, interval=0.02):
-                """Polls each blade's status until cond(blade, status) holds on all;
-                returns {blade name: wall time when it was first seen to hold}.
+        def first_seen(self, blades, cond, timeout, what, interval=0.01):
+                """Polls every blade's status (one thread per blade) until
+                cond(blade, status) holds on all of them.
 
-                The times are upper bounds: a blade's daemon changed its view at
-                most one polling round (printed by the caller as resolution)
-                before the harness saw it."""
-                seen = {}
-                rounds = []
+                Returns {blade name: (lower, upper)} in wall-clock seconds: the
+                blade's daemon changed its view after `lower` (when the last
+                poll that did not show it was sent) and before `upper` (when
+                the first poll that did show it returned).  upper - lower is
+                the resolution, mostly bladectl's own run time."""
+                deadline = time.monotonic() + timeout
+                found, last, errors = {}, {}, []
 
-                def observe():
-                        t0 = time.time()
-                        view = {}
-                        for b in blades:
-                                if b.name in seen:
-                                        continue
-                                st = self.try_status(b)
-                                view[b.name] = st
-                                if st is not None and cond(b, st):
-                                        seen[b.name] = time.time()
-                        rounds.append(time.time() - t0)
-                        return view
-                wait_until(observe, lambda v: len(seen) == len(blades), timeout, what,
-                           interval)
-                self.poll_round_s = max(rounds) if rounds else 0.0
-                return seen
+                def poll(b):
+                        lower = time.time()
+                        try:
+                                while time.monotonic() < deadline:
+                                        t0 = time.time()
+                                        st = self.try_status(b)
+                                        if st is not None and cond(b, st):
+                                                found[b.name] = (lower, time.time())
+                                                return
+                                        lower, last[b.name] = t0, st
+                                        time.sleep(interval)
+                        except Exception as e:
+                                errors.append(e)
+
+                threads = [threading.Thread(target=poll, args=(b,), daemon=True)
+                           for b in blades]
+                for t in threads:
+                        t.start()
+                for t in threads:
+                        t.join()
+                if errors:
+                        raise errors[0]
+                if len(found) < len(blades):
+                        raise TestFailure("timed out after %.1fs waiting for %s; last observed: %s"
+                                          % (timeout, what, _short(
+                                                  {n: v for n, v in last.items()
+                                                   if n not in found})))
+                return found
 
         def wait_takeover(self, survivors, t_fault, timeout=20):
                 """After a fault at wall time t_fault: waits until every survivor
@@ -1118,7 +1165,7 @@ class Cluster:
                 """
                 new = self.expected_coordinator(survivors)
                 want_online = sorted(b.name for b in survivors)
-                seen = self.first_seen(
+                found = self.first_seen(
                         survivors,
                         lambda b, st: (st["coordinator"] == new and st["quorate"]
                                        and online_names(st) == want_online),
@@ -1126,11 +1173,25 @@ class Cluster:
                         % (", ".join(want_online), new))
                 memb = {b.name: self.wait_membership_event(b, t_fault, timeout=10)
                         for b in survivors}
+                seen = {n: hi for n, (lo, hi) in found.items()}
+                # The daemons log the change with millisecond timestamps: when
+                # every survivor did, that is the exact figure ("logged").
+                logged = {}
+                for b in survivors:
+                        for t, _, msg in bladed_log_lines(os.path.join(b.dir, "bladed.err"),
+                                                          t_fault):
+                                if msg.startswith("coordinator is now %s" % new):
+                                        logged[b.name] = t
+                                        break
                 return {"coordinator": new, "membership": memb, "seen": seen,
+                        "logged": logged,
+                        "logged_delay": (max(logged[n] - memb[n] for n in logged)
+                                         if len(logged) == len(survivors) else None),
                         "detection": max(memb.values()) - t_fault,
                         "delay": max(seen[n] - memb[n] for n in seen),
+                        "delay_lower": max(0.0, max(found[n][0] - memb[n] for n in seen)),
                         "total": max(seen.values()) - t_fault,
-                        "resolution": self.poll_round_s}
+                        "resolution": max(hi - lo for lo, hi in found.values())}
 
         def start(self, bladed=None, timeout=30):
                 """Starts corosync everywhere, waits for quorum, then bladed everywhere

@@ -17,11 +17,14 @@ can answer) must report no quorum and no coordinator, and after the
 repair all three agree again with the original coordinator.
 
 The takeover figure: corosync logs "A new membership ... was formed" with
-hires timestamps (wall clock, the same clock as the harness's time.time());
-for each survivor the delay is (first poll at which its `bladectl status`
-shows the new coordinator) - (its corosync's membership line).  The figure
-is the larger of the two, an upper bound within one polling round (printed
-as its resolution).  Detection (cut -> membership) is printed too.
+hires timestamps (wall clock, the same clock as the harness's time.time()),
+and bladed logs "coordinator is now X" with millisecond timestamps; per
+survivor the delay is the daemon's line minus its corosync's line, and the
+figure is the larger of the two survivors'.  Independently, every
+survivor's `bladectl status` is polled (a thread per blade): the first poll
+that shows the new coordinator bounds the delay from above (printed with
+its resolution, mostly bladectl's own start-up time under the sanitizers).
+Detection (fault -> membership) and the total are printed too.
 """
 import os
 import sys
@@ -35,12 +38,18 @@ from harness import (Cluster, check, check_equal, figure, log, main,  # noqa: E4
 def takeover(c, gone, survivors, t_fault, label):
         tk = c.wait_takeover(survivors, t_fault)
         for b in survivors:
-                log("%s: corosync membership change %.3fs after the fault, new coordinator"
-                    " %s seen %.3fs after that" % (
+                logged = tk["logged"].get(b.name)
+                log("%s: corosync membership change %.3fs after the fault; the daemon logged"
+                    " coordinator %s %s after that, its status showed it within %.3fs" % (
                             b.name, tk["membership"][b.name] - t_fault, tk["coordinator"],
+                            "%.3fs" % (logged - tk["membership"][b.name]) if logged else "(no log)",
                             tk["seen"][b.name] - tk["membership"][b.name]))
-        figure("%s_membership_to_new_coordinator_ms" % label, "%.0f" % (tk["delay"] * 1000),
-               "ms (upper bound, poll resolution %.0f ms)" % (tk["resolution"] * 1000))
+        if tk["logged_delay"] is not None:
+                figure("%s_membership_to_new_coordinator_ms" % label,
+                       "%.0f" % (tk["logged_delay"] * 1000), "ms (daemon logs vs corosync log)")
+        figure("%s_membership_to_status_shows_it_ms" % label, "%.0f" % (tk["delay"] * 1000),
+               "ms (upper bound; lower bound %.0f ms, poll resolution %.0f ms)"
+               % (tk["delay_lower"] * 1000, tk["resolution"] * 1000))
         figure("%s_fault_to_new_coordinator_ms" % label, "%.0f" % (tk["total"] * 1000), "ms")
         check(tk["delay"] < 5.0, "daemons took %.1fs after corosync's membership change"
               % tk["delay"])
