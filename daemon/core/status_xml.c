@@ -84,7 +84,12 @@ static char *clean_text(const char *s) {
                 return NULL;
         for (size_t i = 0; i < n; i++) {
                 unsigned char ch = (unsigned char) s[i];
-                o[i] = (ch < 0x20 && ch != '\t') || ch == 0x7f || (!utf8 && ch >= 0x80) ? '?' : (char) ch;
+                /* Whitespace would come back as a blank (attribute value
+                 * normalization): write it as one. */
+                if (ch == '\t' || ch == '\n' || ch == '\r')
+                        o[i] = ' ';
+                else
+                        o[i] = ch < 0x20 || ch == 0x7f || (!utf8 && ch >= 0x80) ? '?' : (char) ch;
         }
         o[n] = 0;
         return o;

@@ -261,6 +261,21 @@ out:
         free(seen);
 }
 
+/* The node file's and the schema's rule for blade names. */
+static bool valid_name(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+                                  (s[0] >= '0' && s[0] <= '9')))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char ch = s[i];
+                if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                      ch == '.' || ch == '_' || ch == '-'))
+                        return false;
+        }
+        return true;
+}
+
 /* Pass one: the blades, sorted by nodeid, into a fresh snapshot. */
 static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Snapshot *s) {
         NodeIn *in = NULL;
@@ -280,6 +295,13 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
                 check_attrs(rd, x, node_attrs);
                 if (!name || !*name || !get(x, "id") || !state) {
                         ERR(rd, line_of(x), "<node>: name, id and state are required");
+                        continue;
+                }
+                if (!valid_name(name)) {
+                        char *q = str_printable(name, 60);
+                        ERR(rd, line_of(x), "<node>: \"%s\" is not a blade name (letters, digits, '.', '_', '-', "
+                            "at most 64)", q ? q : "?");
+                        free(q);
                         continue;
                 }
                 int st = blade_state_from_string(state);

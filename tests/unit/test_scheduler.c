@@ -1169,6 +1169,23 @@ static void test_scheduler_plan_text_shows_actions_placement_and_reasons(void **
         done(&s, p, c);
 }
 
+static void test_scheduler_ordering_cycle_is_broken_with_note(void **state) {
+        /* b then a, against the group's own a-then-b: a configuration the
+         * parser may let through; the plan must still be a valid order. */
+        Config *c = fx_config();
+        fx_rsc(c, "a", "vip");
+        fx_rsc(c, "b", "vip");
+        fx_group(c, "g", "a", "b", NULL);
+        fx_order(c, "b", "a", ORDER_MANDATORY, true);
+        Snapshot s;
+        fx_snapshot(&s, c, 2);
+        Plan *p = run_checked(&s);
+        assert_int_equal(fx_count(p, ACTION_START), 2);
+        assert_int_equal(p->n_notes, 1);
+        assert_non_null(strstr(p->notes[0], "ordering cycle"));
+        done(&s, p, c);
+}
+
 static void test_scheduler_large_cluster_is_consistent(void **state) {
         /* 600 resources on 8 blades, one lost: every dependency backwards,
          * nothing on unavailable blades, capacity never exceeded. */
@@ -1266,6 +1283,7 @@ int main(void) {
                 cmocka_unit_test(test_scheduler_scores_saturate_at_infinity),
                 cmocka_unit_test(test_scheduler_empty_configuration_and_no_blades),
                 cmocka_unit_test(test_scheduler_plan_text_shows_actions_placement_and_reasons),
+                cmocka_unit_test(test_scheduler_ordering_cycle_is_broken_with_note),
                 cmocka_unit_test(test_scheduler_large_cluster_is_consistent),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

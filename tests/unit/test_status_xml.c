@@ -171,6 +171,8 @@ static void test_status_xml_rejects_bad_documents_with_reasons(void **state) {
         expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
                      "<resource id=\"vm-ldap\"/><resource id=\"vm-ldap\"/></status>",
                      "vm-ldap is given twice");
+        expect_error("<status><node name=\"a b\" id=\"1\" state=\"online\"/></status>",
+                     "\"a b\" is not a blade name");
         expect_error("<status quorate=\"maybe\"/>", "quorate=\"maybe\" is not true or false");
         expect_error("<status local=\"nowhere\"/>", "local=\"nowhere\" is not a <node>");
 }
