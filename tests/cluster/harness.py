@@ -1255,6 +1255,8 @@ def _install_signal_handlers():
                 return
         for sig in (signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, _on_signal)
+        # Also when started in the background by a shell that ignores SIGINT.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         _handlers_installed = True
 
 
