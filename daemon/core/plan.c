@@ -237,9 +237,12 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
                 bo[j] = i;
         }
         sched_buf_printf(&out, "blades:");
-        for (size_t i = 0; i < s->n_blades; i++)
-                sched_buf_printf(&out, "%s %s %s", i ? "," : "", s->blades[bo[i]].name,
-                                 blade_state_to_string(s->blades[bo[i]].state));
+        for (size_t i = 0; i < s->n_blades; i++) {
+                const Blade *bl = &s->blades[bo[i]];
+                const NodeAttrs *na = config_find_node(c, bl->name);
+                BladeState st = bl->state == BLADE_ONLINE && na && na->standby ? BLADE_STANDBY : bl->state;
+                sched_buf_printf(&out, "%s %s %s", i ? "," : "", bl->name, blade_state_to_string(st));
+        }
         free(bo);
         sched_buf_printf(&out, "\nquorum: %s\n", s->quorate ? "yes" : "no");
         if (p->n_notes) {

@@ -67,6 +67,8 @@ typedef struct SchedCtx {
         /* Blades. */
         size_t *border;         /* blade indices sorted by nodeid, then name */
         size_t *brank;          /* position of each blade in border */
+        BladeState *bstate;     /* the blade's state, standby also when the
+                                 * configuration says so (bladectl standby) */
         bool *present;          /* online or standby, not to be fenced: actions run there */
         bool *avail;            /* may receive resources */
         bool *unclean;          /* left uncleanly, or a stop failed there: fence first */

@@ -18,7 +18,7 @@
         } while (0)
 
 const char *sched_blade_unavailable(const SchedCtx *x, size_t b) {
-        BladeState st = x->s->blades[b].state;
+        BladeState st = x->bstate[b];
 
         if (x->unclean[b])
                 return st == BLADE_LOST ? "lost" : "to be fenced (a stop failed there)";

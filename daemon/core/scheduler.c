@@ -126,6 +126,7 @@ static void ctx_done(SchedCtx *x) {
         free(x->packed);
         free(x->border);
         free(x->brank);
+        free(x->bstate);
         free(x->present);
         free(x->avail);
         free(x->unclean);
@@ -201,6 +202,7 @@ static int build_blades(SchedCtx *x) {
 
         x->border = xcalloc(x->nb, sizeof(size_t), &oom);
         x->brank = xcalloc(x->nb, sizeof(size_t), &oom);
+        x->bstate = xcalloc(x->nb, sizeof(BladeState), &oom);
         x->present = xcalloc(x->nb, sizeof(bool), &oom);
         x->avail = xcalloc(x->nb, sizeof(bool), &oom);
         x->unclean = xcalloc(x->nb, sizeof(bool), &oom);
@@ -234,7 +236,13 @@ static int build_blades(SchedCtx *x) {
                                 if (sched_role(x, r, b) == RSC_STOP_FAILED)
                                         x->unclean[b] = true;
         for (size_t b = 0; b < x->nb; b++) {
+                const NodeAttrs *na = config_find_node(c, s->blades[b].name);
                 BladeState st = s->blades[b].state;
+                /* `bladectl standby` is a configuration change: it counts
+                 * whether or not the daemon copied it into the blade state. */
+                if (st == BLADE_ONLINE && na && na->standby)
+                        st = BLADE_STANDBY;
+                x->bstate[b] = st;
                 bool up = st == BLADE_ONLINE || st == BLADE_STANDBY;
 
                 x->unclean[b] = c->props.fencing && (st == BLADE_LOST || (up && x->unclean[b]));
@@ -244,7 +252,6 @@ static int build_blades(SchedCtx *x) {
                 /* Freeze keeps what runs where it runs, standby or not. */
                 x->avail[b] = x->freeze ? x->present[b] : st == BLADE_ONLINE && !x->unclean[b];
 
-                const NodeAttrs *na = config_find_node(c, s->blades[b].name);
                 if (na && na->has_capacity) {
                         x->has_cap[b] = true;
                         x->free_cap[b] = na->capacity;

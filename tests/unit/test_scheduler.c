@@ -501,6 +501,24 @@ static void test_scheduler_moves_group_off_standby_blade(void **state) {
         done(&s, p, c);
 }
 
+static void test_scheduler_configured_standby_counts_without_blade_state(void **state) {
+        Config *c = fx_config();
+        fx_rsc(c, "vm", "vm");
+        c->resources[0].allow_migrate = true;
+        fx_node(c, "blade1", 8192, 8);
+        c->nodes[0].standby = true; /* bladectl standby blade1 */
+        Snapshot s;
+        fx_snapshot(&s, c, 2);
+        fx_role(&s, "vm", "blade1", RSC_STARTED);
+        Plan *p = run_checked(&s);
+        assert_string_equal(fx_target(&s, p, "vm"), "blade2");
+        assert_int_equal(fx_count(p, ACTION_MIGRATE_TO), 1);
+        char *t = fx_text(&s, p);
+        assert_non_null(strstr(t, "blades: blade1 standby, blade2 online\n"));
+        free(t);
+        done(&s, p, c);
+}
+
 static void test_scheduler_group_member_that_cannot_run_blocks_the_rest(void **state) {
         Config *c = fx_config();
         fx_rsc(c, "m1", "vip");
@@ -1254,6 +1272,7 @@ int main(void) {
                 cmocka_unit_test(test_scheduler_group_order_applies_to_group_ends),
                 cmocka_unit_test(test_scheduler_group_starts_in_order_and_stops_in_reverse),
                 cmocka_unit_test(test_scheduler_moves_group_off_standby_blade),
+                cmocka_unit_test(test_scheduler_configured_standby_counts_without_blade_state),
                 cmocka_unit_test(test_scheduler_group_member_that_cannot_run_blocks_the_rest),
                 cmocka_unit_test(test_scheduler_group_prefers_blade_where_all_members_run),
                 cmocka_unit_test(test_scheduler_offline_and_fenced_blades_hold_nothing),
