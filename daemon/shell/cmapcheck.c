@@ -67,6 +67,19 @@ static int compare(const NodeEntry *const *blades, size_t n_blades, const char *
                 for (size_t k = 0; k < n_blades; k++)
                         if (blades[k]->number + 1 == c->nodeid)
                                 b = blades[k];
+                if (!b) {
+                        /* Name the blade if corosync's entry is recognisably one of ours. */
+                        for (size_t k = 0; k < n_blades && !b; k++)
+                                if ((c->name && strcmp(c->name, blades[k]->name) == 0) ||
+                                    (c->ring0 && strcmp(c->ring0, blades[k]->ip_address) == 0))
+                                        b = blades[k];
+                        if (b)
+                                return asprintf(why, "%s: number %" PRIu32 " in %s, but corosync "
+                                                     "has it as node id %" PRIu32
+                                                     " (number %" PRIu32 ")",
+                                                b->name, b->number, path, c->nodeid,
+                                                c->nodeid - 1) < 0 ? -ENOMEM : -EINVAL;
+                }
                 if (!b)
                         return asprintf(why, "corosync node id %" PRIu32 " (%s) has no blade "
                                              "with number %" PRIu32 " in %s",
