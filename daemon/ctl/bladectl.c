@@ -30,7 +30,8 @@ static const struct {
         { "node add", ctl_node_add, "node add NAME IP [--number N]" },
         { "node remove", ctl_node_remove, "node remove NAME" },
         { "simulate", ctl_simulate,
-          "simulate [--config F] [--state F] [--fail NODE]... [--standby NODE]... [--fail-each]" },
+          "simulate [--config F] [--state F] [--nodes F] [--fail NODE]... [--offline NODE]...\n"
+          "           [--standby NODE]... [--now MS] [--fail-each]" },
         { "fence", ctl_fence, "fence NODE [--yes]" },
         { "check", ctl_check, "check" },
 };

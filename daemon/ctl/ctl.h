@@ -51,5 +51,10 @@ int ctl_check(int argc, char **argv, const CtlOptions *o);
  * 0, or -errno (-EFBIG when larger than max). */
 int ctl_read_file(const char *path, size_t max, char **ret, size_t *ret_size);
 
+/* Asks the daemon one read-only question (a CtlCommand, optional single
+ * argument) and returns the reply's body, NUL-terminated, in *ret.
+ * 0, or the exit status (the reason is already on stderr). */
+int ctl_query(const CtlOptions *o, int command, const char *arg, char **ret, size_t *ret_len);
+
 /* For commands whose issue has not landed yet: says so, exits 1. */
 int ctl_not_implemented(const char *command);

@@ -57,15 +57,16 @@ static int wait_fd(int fd, short events, int64_t deadline, const char *path) {
         }
 }
 
-/* Sends q, reads the reply, prints it; returns the exit status. */
-static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
+/* Sends q and reads the reply into *y (whose pointers point into *ret_in).
+ * Returns 0, or the exit status after saying why on stderr. */
+static int exchange(const CtlOptions *o, const CtlRequest *q, int timeout_ms, uint8_t **ret_in,
+                    CtlReply *y) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_(freep) uint8_t *req = NULL, *in = NULL;
         _cleanup_(closep) int fd = -1;
         int64_t deadline = now_ms() + timeout_ms;
         size_t req_len, off = 0, have = 0, need = CTL_HEADER_SIZE;
         const char *why;
-        CtlReply y;
         int r;
 
         if (strlen(o->socket_path) >= sizeof(sa.sun_path)) {
@@ -139,11 +140,24 @@ static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
                         in = b;
                 }
         }
-        r = ctlproto_reply_decode(in, have, &y, &why);
+        r = ctlproto_reply_decode(in, have, y, &why);
         if (r < 0) {
                 fprintf(stderr, "bladectl: bad answer from %s: %s\n", o->socket_path, why);
                 return CTL_EXIT_FAILED;
         }
+        *ret_in = TAKE_PTR(in);
+        return 0;
+}
+
+/* Sends q, reads the reply, prints it; returns the exit status. */
+static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
+        _cleanup_(freep) uint8_t *in = NULL;
+        CtlReply y;
+        int r;
+
+        r = exchange(o, q, timeout_ms, &in, &y);
+        if (r != 0)
+                return r;
         if (y.body_len)
                 fwrite(y.body, 1, y.body_len, stdout);
         if (fflush(stdout) != 0) {
@@ -153,6 +167,32 @@ static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
         if (y.error_len)
                 fprintf(stderr, "bladectl: %.*s\n", (int) y.error_len, y.error);
         return y.status;
+}
+
+int ctl_query(const CtlOptions *o, int command, const char *arg, char **ret, size_t *ret_len) {
+        _cleanup_(freep) uint8_t *in = NULL;
+        CtlRequest q = { .command = command, .n_args = arg ? 1 : 0 };
+        CtlReply y;
+        char *body;
+        int r;
+
+        if (arg)
+                q.args[0] = (CtlArg){ arg, strlen(arg) };
+        r = exchange(o, &q, QUERY_TIMEOUT_MS, &in, &y);
+        if (r != 0)
+                return r;
+        if (y.status != CTL_EXIT_OK) {
+                fprintf(stderr, "bladectl: %.*s\n", (int) y.error_len, y.error);
+                return y.status;
+        }
+        body = malloc(y.body_len + 1);
+        if (!body)
+                return CTL_EXIT_FAILED;
+        memcpy(body, y.body, y.body_len);
+        body[y.body_len] = 0;
+        *ret = body;
+        *ret_len = y.body_len;
+        return 0;
 }
 
 static int usage_error(const char *usage) {

@@ -20,6 +20,7 @@
 #include "bladed/state.h"
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
+#include "bladed/ctlproto.h"
 #include "ctl.h"
 
 static const char usage_text[] =
@@ -62,16 +63,12 @@ static int read_input(const char *path, size_t max, char **buf, size_t *size) {
         return 0;
 }
 
-/* 0, or the exit status to return. */
-static int load_config(const char *path, Config **c) {
-        _cleanup_(freep) char *buf = NULL;
+/* Parses a configuration read from path (a file, or the daemon's answer
+ * when path names the socket).  0, or the exit status to return. */
+static int parse_config(const char *path, const char *buf, size_t size, Config **c) {
         _cleanup_(diag_clear) DiagList diag = { 0 };
-        size_t size;
         int r;
 
-        r = read_input(path, CONFIG_MAX_SIZE, &buf, &size);
-        if (r != 0)
-                return r;
         r = config_parse(buf, size, c, &diag);
         diag_sort(&diag);
         diag_print(&diag, path, stderr);
@@ -87,15 +84,11 @@ static int load_config(const char *path, Config **c) {
         return 0;
 }
 
-static int load_state(const char *path, const Config *c, Snapshot *s) {
-        _cleanup_(freep) char *buf = NULL;
+static int parse_state(const char *path, const char *buf, size_t size, const Config *c,
+                       Snapshot *s) {
         _cleanup_(diag_clear) DiagList diag = { 0 };
-        size_t size;
         int r;
 
-        r = read_input(path, STATUS_XML_MAX_SIZE, &buf, &size);
-        if (r != 0)
-                return r;
         r = status_xml_read(buf, size, c, s, &diag);
         diag_sort(&diag);
         diag_print(&diag, path, stderr);
@@ -109,6 +102,38 @@ static int load_state(const char *path, const Config *c, Snapshot *s) {
                 return CTL_EXIT_USAGE;
         }
         return 0;
+}
+
+static int load_config(const char *path, Config **c) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t size;
+        int r = read_input(path, CONFIG_MAX_SIZE, &buf, &size);
+
+        return r != 0 ? r : parse_config(path, buf, size, c);
+}
+
+static int load_state(const char *path, const Config *c, Snapshot *s) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t size;
+        int r = read_input(path, STATUS_XML_MAX_SIZE, &buf, &size);
+
+        return r != 0 ? r : parse_state(path, buf, size, c, s);
+}
+
+/* Live mode: the running cluster's configuration and state, from the
+ * daemon behind the control socket. */
+static int load_live(const CtlOptions *o, Config **c, Snapshot *s) {
+        _cleanup_(freep) char *conf = NULL, *state = NULL;
+        size_t conf_len, state_len;
+        int r;
+
+        r = ctl_query(o, CTL_CMD_CONFIG_SHOW, NULL, &conf, &conf_len);
+        if (r == 0)
+                r = ctl_query(o, CTL_CMD_STATUS, "xml", &state, &state_len);
+        if (r != 0)
+                return r;
+        r = parse_config(o->socket_path, conf, conf_len, c);
+        return r != 0 ? r : parse_state(o->socket_path, state, state_len, *c, s);
 }
 
 /* Blades of the node file (its one cluster, by number; nodeid = number + 1). */
@@ -421,24 +446,26 @@ int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
                 fprintf(stderr, "Usage: bladectl %s\n", usage_text);
                 goto out;
         }
-        if (!so.config) {
-                /* Live mode reads the configuration and the state from the
-                 * daemon; the control protocol is not in this version yet. */
-                fprintf(stderr, "bladectl simulate: no --config given and live mode needs a running bladed "
-                                "(socket %s): not available in this version\n",
-                        o->socket_path);
-                r = CTL_EXIT_NO_DAEMON;
+        if (!so.config && (so.state || so.nodes)) {
+                fprintf(stderr, "bladectl simulate: --state and --nodes need --config (without "
+                                "any of them, simulate asks the running cluster)\n");
                 goto out;
         }
         if (so.state && so.nodes) {
                 fprintf(stderr, "bladectl simulate: --nodes and --state both give the blades: use one\n");
                 goto out;
         }
-        r = load_config(so.config, &c);
-        if (r != 0)
-                goto out;
-        r = so.state ? load_state(so.state, c, &s) : fresh_snapshot(&so, c, &s);
-        if (r == 0 && !so.state && (so.n_whatifs > 0 || so.fail_each))
+        if (!so.config) {
+                r = load_live(o, &c, &s);
+                if (r != 0)
+                        goto out;
+        } else {
+                r = load_config(so.config, &c);
+                if (r != 0)
+                        goto out;
+                r = so.state ? load_state(so.state, c, &s) : fresh_snapshot(&so, c, &s);
+        }
+        if (r == 0 && so.config && !so.state && (so.n_whatifs > 0 || so.fail_each))
                 r = settle(&s);
         if (r != 0)
                 goto out;
