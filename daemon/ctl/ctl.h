@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+#include "bladed/diag.h"
+#include "bladed/model.h"
+#include "bladed/nodes.h"
+
 enum {
         CTL_EXIT_OK = 0,
         CTL_EXIT_FAILED = 1,
@@ -55,6 +59,17 @@ int ctl_read_file(const char *path, size_t max, char **ret, size_t *ret_size);
  * argument) and returns the reply's body, NUL-terminated, in *ret.
  * 0, or the exit status (the reason is already on stderr). */
 int ctl_query(const CtlOptions *o, int command, const char *arg, char **ret, size_t *ret_len);
+
+/* ctl_input.c: the offline commands' input files.  Each returns 0 or the
+ * exit status, after printing why (FILE:LINE: message per problem). */
+int ctl_usage_error(const char *usage);
+int ctl_read_input(const char *path, size_t max, char **buf, size_t *size);
+int ctl_parse_outcome(const char *path, int r, DiagList *diag, const char *what);
+int ctl_load_nodes(const char *path, NodeFile **ret);
+int ctl_parse_config(const char *path, const char *buf, size_t size, Config **ret);
+int ctl_load_config(const char *path, Config **ret);
+void ctl_config_freep(Config **c);
+void ctl_nodes_freep(NodeFile **f);
 
 /* For commands whose issue has not landed yet: says so, exits 1. */
 int ctl_not_implemented(const char *command);

@@ -13,57 +13,15 @@
 #include "bladed/util.h"
 #include "ctl.h"
 
-static void config_freep(Config **c) {
-        config_free(*c);
-}
-
-static void node_file_freep(NodeFile **f) {
-        nodes_free(*f);
-}
-
-static int usage_error(const char *usage) {
-        fprintf(stderr, "Usage: bladectl %s\n", usage);
-        return CTL_EXIT_USAGE;
-}
-
-/* Reads path (at most max bytes); says why not on stderr.  0 or an exit status. */
-static int read_input(const char *path, size_t max, char **buf, size_t *size) {
-        int r = ctl_read_file(path, max, buf, size);
-
-        if (r == -EFBIG) {
-                fprintf(stderr, "%s: cannot read: larger than %zu MiB\n", path, max >> 20);
-                return CTL_EXIT_USAGE;
-        }
-        if (r < 0) {
-                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-r));
-                return CTL_EXIT_USAGE;
-        }
-        return 0;
-}
-
 /* The blade names of the node file: its one cluster's, else all. */
 static int load_blade_names(const char *path, NodeFile **f, const char ***names, size_t *n) {
-        _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
         const ClusterEntry *cl;
         const NodeEntry **list = NULL;
-        size_t size;
         int r;
 
-        r = read_input(path, NODES_MAX_INPUT, &buf, &size);
+        r = ctl_load_nodes(path, f);
         if (r != 0)
                 return r;
-        r = nodes_parse(buf, size, f, &diag);
-        diag_print(&diag, path, stderr);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                return CTL_EXIT_FAILED;
-        }
-        if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid node file\n", path);
-                return CTL_EXIT_USAGE;
-        }
         cl = nodes_get_cluster(*f, NULL);
         *names = calloc((*f)->n_nodes + 1, sizeof(**names));
         if (!*names)
@@ -104,8 +62,8 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
         _cleanup_(freep) char *buf = NULL;
         _cleanup_(freep) const char **names = NULL;
         _cleanup_(diag_clear) DiagList diag = { 0 };
-        _cleanup_(config_freep) Config *c = NULL;
-        _cleanup_(node_file_freep) NodeFile *nf = NULL;
+        _cleanup_(ctl_config_freep) Config *c = NULL;
+        _cleanup_(ctl_nodes_freep) NodeFile *nf = NULL;
         const char *nodes_path = NULL, *path;
         size_t size, n_names = 0;
         int opt, r;
@@ -125,13 +83,13 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
                         nodes_path = optarg;
                         break;
                 default:
-                        return usage_error(usage);
+                        return ctl_usage_error(usage);
                 }
         if (argc - optind != 1)
-                return usage_error(usage);
+                return ctl_usage_error(usage);
         path = argv[optind];
 
-        r = read_input(path, CONFIG_MAX_SIZE, &buf, &size);
+        r = ctl_read_input(path, CONFIG_MAX_SIZE, &buf, &size);
         if (r != 0)
                 return r;
         r = config_parse(buf, size, &c, &diag);

@@ -11,53 +11,13 @@
 #include "bladed/util.h"
 #include "ctl.h"
 
-static void nodes_file_freep(NodeFile **f) {
-        nodes_free(*f);
-}
-
-/* Reads and parses path; prints every problem (warnings too) to stderr as
- * FILE:LINE: message.  Returns 0 or the exit status. */
-static int load(const char *path, NodeFile **ret) {
-        _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
-        size_t size;
-        int r;
-
-        r = ctl_read_file(path, NODES_MAX_INPUT, &buf, &size);
-        if (r == -EFBIG) {
-                fprintf(stderr, "%s: larger than 1 MiB: not a node file\n", path);
-                return CTL_EXIT_USAGE;
-        }
-        if (r < 0) {
-                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-r));
-                return CTL_EXIT_USAGE;
-        }
-        r = nodes_parse(buf, size, ret, &diag);
-        diag_print(&diag, path, stderr);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                return CTL_EXIT_FAILED;
-        }
-        if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid node file\n", path);
-                return CTL_EXIT_USAGE;
-        }
-        return 0;
-}
-
-static int usage_error(const char *usage) {
-        fprintf(stderr, "Usage: bladectl %s\n", usage);
-        return CTL_EXIT_USAGE;
-}
-
 int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
         static const char usage[] = "nodes validate FILE";
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(nodes_file_freep) NodeFile *f = NULL;
+        _cleanup_(ctl_nodes_freep) NodeFile *f = NULL;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -70,13 +30,13 @@ int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
                                usage);
                         return CTL_EXIT_OK;
                 default:
-                        return usage_error(usage);
+                        return ctl_usage_error(usage);
                 }
         if (argc - optind != 1)
-                return usage_error(usage);
+                return ctl_usage_error(usage);
         const char *path = argv[optind];
 
-        r = load(path, &f);
+        r = ctl_load_nodes(path, &f);
         if (r != 0)
                 return r;
 
@@ -107,7 +67,7 @@ int ctl_nodes_corosync(int argc, char **argv, const CtlOptions *o) {
                 { "cluster", required_argument, NULL, 'c' },
                 {},
         };
-        _cleanup_(nodes_file_freep) NodeFile *f = NULL;
+        _cleanup_(ctl_nodes_freep) NodeFile *f = NULL;
         _cleanup_(freep) char *text = NULL;
         const char *cluster = NULL;
         int c, r;
@@ -125,13 +85,13 @@ int ctl_nodes_corosync(int argc, char **argv, const CtlOptions *o) {
                         cluster = optarg;
                         break;
                 default:
-                        return usage_error(usage);
+                        return ctl_usage_error(usage);
                 }
         if (argc - optind != 1)
-                return usage_error(usage);
+                return ctl_usage_error(usage);
         const char *path = argv[optind];
 
-        r = load(path, &f);
+        r = ctl_load_nodes(path, &f);
         if (r != 0)
                 return r;
         if (!nodes_get_cluster(f, cluster)) {

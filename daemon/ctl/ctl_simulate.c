@@ -41,47 +41,8 @@ typedef struct SimOptions {
         uint64_t now;
 } SimOptions;
 
-static void config_freep(Config **c) {
-        config_free(*c);
-}
-
 static void plan_freep(Plan **p) {
         plan_free(*p);
-}
-
-static int read_input(const char *path, size_t max, char **buf, size_t *size) {
-        int r = ctl_read_file(path, max, buf, size);
-
-        if (r == -EFBIG) {
-                fprintf(stderr, "%s: cannot read: larger than %zu MiB\n", path, max >> 20);
-                return CTL_EXIT_USAGE;
-        }
-        if (r < 0) {
-                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(-r));
-                return CTL_EXIT_USAGE;
-        }
-        return 0;
-}
-
-/* Parses a configuration read from path (a file, or the daemon's answer
- * when path names the socket).  0, or the exit status to return. */
-static int parse_config(const char *path, const char *buf, size_t size, Config **c) {
-        _cleanup_(diag_clear) DiagList diag = { 0 };
-        int r;
-
-        r = config_parse(buf, size, c, &diag);
-        diag_sort(&diag);
-        diag_print(&diag, path, stderr);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                return CTL_EXIT_FAILED;
-        }
-        if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid configuration\n", path);
-                return CTL_EXIT_USAGE;
-        }
-        return 0;
 }
 
 static int parse_state(const char *path, const char *buf, size_t size, const Config *c,
@@ -90,32 +51,13 @@ static int parse_state(const char *path, const char *buf, size_t size, const Con
         int r;
 
         r = status_xml_read(buf, size, c, s, &diag);
-        diag_sort(&diag);
-        diag_print(&diag, path, stderr);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                return CTL_EXIT_FAILED;
-        }
-        if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid status document\n", path);
-                return CTL_EXIT_USAGE;
-        }
-        return 0;
-}
-
-static int load_config(const char *path, Config **c) {
-        _cleanup_(freep) char *buf = NULL;
-        size_t size;
-        int r = read_input(path, CONFIG_MAX_SIZE, &buf, &size);
-
-        return r != 0 ? r : parse_config(path, buf, size, c);
+        return ctl_parse_outcome(path, r, &diag, "status document");
 }
 
 static int load_state(const char *path, const Config *c, Snapshot *s) {
         _cleanup_(freep) char *buf = NULL;
         size_t size;
-        int r = read_input(path, STATUS_XML_MAX_SIZE, &buf, &size);
+        int r = ctl_read_input(path, STATUS_XML_MAX_SIZE, &buf, &size);
 
         return r != 0 ? r : parse_state(path, buf, size, c, s);
 }
@@ -132,33 +74,19 @@ static int load_live(const CtlOptions *o, Config **c, Snapshot *s) {
                 r = ctl_query(o, CTL_CMD_STATUS, "xml", &state, &state_len);
         if (r != 0)
                 return r;
-        r = parse_config(o->socket_path, conf, conf_len, c);
+        r = ctl_parse_config(o->socket_path, conf, conf_len, c);
         return r != 0 ? r : parse_state(o->socket_path, state, state_len, *c, s);
 }
 
 /* Blades of the node file (its one cluster, by number; nodeid = number + 1). */
 static int load_nodes(const char *path, const char ***names, uint32_t **ids, size_t *n, NodeFile **nf) {
-        _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
         const NodeEntry **list = NULL;
         const ClusterEntry *cl;
-        size_t size;
         int r;
 
-        r = read_input(path, NODES_MAX_INPUT, &buf, &size);
+        r = ctl_load_nodes(path, nf);
         if (r != 0)
                 return r;
-        r = nodes_parse(buf, size, nf, &diag);
-        diag_print(&diag, path, stderr);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", path);
-                return CTL_EXIT_FAILED;
-        }
-        if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid node file\n", path);
-                return CTL_EXIT_USAGE;
-        }
         cl = nodes_get_cluster(*nf, NULL);
         if (!cl || nodes_list(*nf, cl->name, &list, n) < 0) {
                 fprintf(stderr, "%s: no single cluster: stanza to take the blades from\n", path);
@@ -397,7 +325,7 @@ int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
                 { "fail-each", no_argument, NULL, 'e' },
                 {},
         };
-        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(ctl_config_freep) Config *c = NULL;
         SimOptions so = { 0 };
         Snapshot s = { .local = IDX_NONE, .coordinator = IDX_NONE };
         int opt, r = CTL_EXIT_USAGE;
@@ -460,7 +388,7 @@ int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
                 if (r != 0)
                         goto out;
         } else {
-                r = load_config(so.config, &c);
+                r = ctl_load_config(so.config, &c);
                 if (r != 0)
                         goto out;
                 r = so.state ? load_state(so.state, c, &s) : fresh_snapshot(&so, c, &s);
