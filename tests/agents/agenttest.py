@@ -23,6 +23,17 @@ class Failed(Exception):
     pass
 
 
+def poll(observe, cond, timeout=5.0, interval=0.02):
+    """Calls observe() until cond(value) holds or timeout passes; returns the
+    last value (the caller checks it, so a timeout fails with that value)."""
+    end = time.monotonic() + timeout
+    while True:
+        v = observe()
+        if cond(v) or time.monotonic() >= end:
+            return v
+        time.sleep(interval)
+
+
 def agent_path(name):
     path = os.path.join(AGENT_DIR, name)
     if not os.access(path, os.X_OK):

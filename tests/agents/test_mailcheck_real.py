@@ -238,8 +238,7 @@ def inner():
                    f"{secs * 1000:.0f} ms", f"rc={rc} {err}")
         finally:
             signal_all(pids, signal.SIGCONT)
-        time.sleep(0.2)
-        rc, err, _ = monitor(protos[0])
+        rc, err, _ = at.poll(lambda: monitor(protos[0]), lambda v: v[0] == 0)
         ok(rc == 0, f"{name} continued: {protos[0]} monitor 0 again", err)
         svc.stop()
         for proto in protos:

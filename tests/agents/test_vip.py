@@ -225,12 +225,12 @@ def inner():
     ok(rc == 1 and "down" in err, "eth0 down: monitor 1 with a reason", f"rc={rc} {err}")
     at.sh("ip", "link", "set", "eth0", "up")
     at.sh("ip", "link", "set", "peer0", "down")
-    time.sleep(0.1)
-    rc, _, err, _ = run("monitor", 1000)
+    rc, _, err, _ = at.poll(lambda: run("monitor", 1000),
+                            lambda v: v[0] == 1 and "carrier" in v[2])
     ok(rc == 1 and "carrier" in err, "no carrier: monitor 1 with a reason", f"rc={rc} {err}")
     at.sh("ip", "link", "set", "peer0", "up")
-    time.sleep(0.1)
-    ok(run("monitor", 1000)[0] == 0, "carrier back: monitor 0")
+    rc = at.poll(lambda: run("monitor", 1000), lambda v: v[0] == 0)[0]
+    ok(rc == 0, "carrier back: monitor 0", f"rc={rc}")
     run("stop")
     at.sh("ip", "link", "add", "eth1", "type", "veth", "peer", "name", "peer1")
     at.sh("ip", "addr", "add", f"{VIP}/32", "dev", "eth1")
