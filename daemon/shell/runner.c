@@ -339,6 +339,11 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         if (!e || !q || !cb || !ret || !q->path || q->path[0] != '/' || !q->action ||
             !q->action[0] || !q->env || q->timeout_ms == 0)
                 return -EINVAL;
+        /* Bounds keep now + ms * 1000 and max + 1 from overflowing. */
+        if (q->timeout_ms > RUNNER_TIME_MAX_MS || q->kill_grace_ms > RUNNER_TIME_MAX_MS ||
+            q->eof_grace_ms > RUNNER_TIME_MAX_MS || q->stdout_max > RUNNER_BUFFER_MAX ||
+            q->stderr_max > RUNNER_BUFFER_MAX)
+                return -EINVAL;
         k = check_agent(q->path);
         if (k < 0)
                 return k;

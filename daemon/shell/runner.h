@@ -42,6 +42,8 @@
 #define RUNNER_STDERR_MAX_DEFAULT (4u * 1024)   /* the tail holds the exit reason */
 #define RUNNER_KILL_GRACE_MAX_MS 5000u
 #define RUNNER_EOF_GRACE_DEFAULT_MS 1000u
+#define RUNNER_TIME_MAX_MS (7ull * 24 * 3600 * 1000) /* any time in a request */
+#define RUNNER_BUFFER_MAX (64u << 20)                /* stdout_max, stderr_max */
 
 typedef struct Runner Runner;
 
@@ -75,12 +77,14 @@ typedef struct RunnerResult {
         uint64_t out_total, err_total; /* bytes the agent wrote */
 } RunnerResult;
 
-/* res and everything it points to are valid during the call only.  The
- * callback may call runner_free(r). */
+/* res and everything it points to are valid during the call only, and
+ * only until runner_free(r): copy what you keep first.  The callback may
+ * call runner_free(r). */
 typedef void (*RunnerCallback)(Runner *r, const RunnerResult *res, void *userdata);
 
 /* Starts the agent.  Errors (nothing runs, no callback):
- *   -EINVAL  bad request (relative path, no action, timeout 0, no env)
+ *   -EINVAL  bad request (relative path, no action, timeout 0, no env,
+ *            a time above RUNNER_TIME_MAX_MS, a buffer above RUNNER_BUFFER_MAX)
  *   -ENOENT  the agent file does not exist
  *   -EACCES  it is not a regular executable file (or a directory)
  *   -EBUSY   SIGCHLD is not blocked (sd_event_add_child)

@@ -460,6 +460,10 @@ static void test_runner_rejects_missing_and_unexecutable_agents(void **state) {
         assert_int_equal(start(f, "relative/agent", "start", env, NULL, &o), -EINVAL);
         assert_int_equal(start(f, AGENTS "exitcode", "", env, NULL, &o), -EINVAL);
         assert_int_equal(start(f, AGENTS "exitcode", "start", NULL, NULL, &o), -EINVAL);
+        RunnerRequest big = { .timeout_ms = RUNNER_TIME_MAX_MS + 1 };
+        assert_int_equal(start(f, AGENTS "exitcode", "start", env, &big, &o), -EINVAL);
+        big = (RunnerRequest){ .stdout_max = SIZE_MAX };
+        assert_int_equal(start(f, AGENTS "exitcode", "start", env, &big, &o), -EINVAL);
         assert_null(o.runner);
         spin(f, 20);
         assert_int_equal(o.calls, 0);
