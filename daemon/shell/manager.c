@@ -203,6 +203,8 @@ static int setup_loop(Manager *m) {
         sigemptyset(&ss);
         sigaddset(&ss, SIGTERM);
         sigaddset(&ss, SIGINT);
+        /* sd-event child sources (the agent runner) need SIGCHLD blocked. */
+        sigaddset(&ss, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0)
                 return -errno;
         signal(SIGPIPE, SIG_IGN);
