@@ -81,11 +81,14 @@ def check_examples():
         say("""What runs where is in resources.xml: virtual IPs for the mail
         services and virtual machines for LDAP, antispam and webmail.  It is
         checked against the schema and for meaning (references, scores,
-        timeouts), and the blade names against the node file.""")
-        r = must(ctl_offline("config", "validate", config, "--nodes", nodes),
+        timeouts), the blade names against the node file, and each resource's
+        parameters against its agent's meta-data (the build's agents here).""")
+        r = must(ctl_offline("config", "validate", config, "--nodes", nodes,
+                             "--ocf-root", os.path.join(harness.BUILD_DIR, "ocf")),
                  "bladectl config validate")
         show("bladectl config validate xml/examples/mail-cluster.xml --nodes"
-             " xml/examples/cluster.conf", r.stdout + r.stderr or "(no problems found)")
+             " xml/examples/cluster.conf --ocf-root BUILD/ocf",
+             r.stdout + r.stderr or "(no problems found)")
 
 
 def start_cluster(c):

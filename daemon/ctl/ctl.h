@@ -71,5 +71,14 @@ int ctl_load_config(const char *path, Config **ret);
 void ctl_config_freep(Config **c);
 void ctl_nodes_freep(NodeFile **f);
 
+/* ctl_agents.c: for `config validate` / `config load`.  Each ocf agent
+ * type of c must exist under ocf_root and run `meta-data` (once per type,
+ * 5 s limit); each resource must give its agent's required parameters.
+ * Problems go to diag at the resource's line.  0, -EINVAL (errors in
+ * diag), -ENOMEM. */
+int ctl_check_agents(const Config *c, const char *ocf_root, DiagList *diag);
+/* How many distinct ocf agent types c uses. */
+size_t ctl_agent_types(const Config *c);
+
 /* For commands whose issue has not landed yet: says so, exits 1. */
 int ctl_not_implemented(const char *command);

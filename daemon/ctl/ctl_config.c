@@ -53,10 +53,12 @@ static size_t count_constraints(const Config *c) {
 }
 
 int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
-        static const char usage[] = "config validate FILE [--nodes NODEFILE]";
+        static const char usage[] = "config validate FILE [--nodes NODEFILE] [--ocf-root DIR | --no-agents]";
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "nodes", required_argument, NULL, 'n' },
+                { "ocf-root", required_argument, NULL, 'o' },
+                { "no-agents", no_argument, NULL, 'A' },
                 {},
         };
         _cleanup_(freep) char *buf = NULL;
@@ -64,7 +66,8 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
         _cleanup_(diag_clear) DiagList diag = { 0 };
         _cleanup_(ctl_config_freep) Config *c = NULL;
         _cleanup_(ctl_nodes_freep) NodeFile *nf = NULL;
-        const char *nodes_path = NULL, *path;
+        const char *nodes_path = NULL, *path, *ocf_root = BLADED_OCF_ROOT_DEFAULT;
+        bool check_agents = true;
         size_t size, n_names = 0;
         int opt, r;
 
@@ -75,12 +78,22 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
                                "Checks a resource configuration (resources.xml) offline: XML, the\n"
                                "schema, then the meaning (ids, references, order cycles, timeouts).\n"
                                "With --nodes, also that every blade it names is in the node file.\n"
+                               "Each OCF agent it names must be installed under the OCF root\n"
+                               "(--ocf-root, default " BLADED_OCF_ROOT_DEFAULT "); its meta-data is read\n"
+                               "once per agent type and every resource must give the parameters the\n"
+                               "agent requires.  --no-agents skips this (a machine without the agents).\n"
                                "Problems go to stderr as FILE:LINE: message; exit status 2 when\n"
                                "there are errors (warnings alone: 0).\n",
                                usage);
                         return CTL_EXIT_OK;
                 case 'n':
                         nodes_path = optarg;
+                        break;
+                case 'o':
+                        ocf_root = optarg;
+                        break;
+                case 'A':
+                        check_agents = false;
                         break;
                 default:
                         return ctl_usage_error(usage);
@@ -116,6 +129,16 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
                         return CTL_EXIT_FAILED;
                 }
         }
+        if (check_agents) {
+                int k = ctl_check_agents(c, ocf_root, &diag);
+
+                if (k == -ENOMEM) {
+                        fprintf(stderr, "%s: out of memory\n", path);
+                        return CTL_EXIT_FAILED;
+                }
+                if (k < 0)
+                        r = k;
+        }
         diag_sort(&diag);
         diag_print(&diag, path, stderr);
         if (r < 0)
@@ -129,6 +152,11 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
                plural(c->n_fence_devices, "fence device", "fence devices"));
         if (nodes_path)
                 printf(", %zu %s checked", n_names, plural(n_names, "blade", "blades"));
+        if (check_agents) {
+                size_t n_agents = ctl_agent_types(c);
+
+                printf(", %zu %s checked", n_agents, plural(n_agents, "agent", "agents"));
+        }
         if (n_warnings > 0)
                 printf(", %zu %s", n_warnings, plural(n_warnings, "warning", "warnings"));
         printf("\n");

@@ -233,38 +233,74 @@ int ctl_config_show(int argc, char **argv, const CtlOptions *o) {
 }
 
 int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
+        static const char usage[] = "config load FILE [--ocf-root DIR | --no-agents]";
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "ocf-root", required_argument, NULL, 'o' },
+                { "no-agents", no_argument, NULL, 'A' },
+                {},
+        };
         _cleanup_(freep) char *buf = NULL;
         _cleanup_(diag_clear) DiagList diag = { 0 };
         CtlRequest q = { .command = CTL_CMD_CONFIG_LOAD, .n_args = 1 };
+        const char *path, *ocf_root = BLADED_OCF_ROOT_DEFAULT;
+        bool check_agents = true;
         Config *c = NULL;
         size_t size;
-        int r;
+        int opt, r;
 
-        if (argc != 2 || argv[1][0] == '-')
-                return usage_error("config load FILE");
-        r = ctl_read_file(argv[1], WIRE_MAX_DOC, &buf, &size);
+        optind = 0;
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'h':
+                        printf("Usage: bladectl %s\n\n"
+                               "Validates FILE here (as config validate does, including the OCF\n"
+                               "agents under --ocf-root, default " BLADED_OCF_ROOT_DEFAULT ", unless\n"
+                               "--no-agents), then sends it to the cluster.  Nothing is sent when\n"
+                               "there are errors (exit status 2, FILE:LINE: message each).\n",
+                               usage);
+                        return CTL_EXIT_OK;
+                case 'o':
+                        ocf_root = optarg;
+                        break;
+                case 'A':
+                        check_agents = false;
+                        break;
+                default:
+                        return usage_error(usage);
+                }
+        if (argc - optind != 1)
+                return usage_error(usage);
+        path = argv[optind];
+        r = ctl_read_file(path, WIRE_MAX_DOC, &buf, &size);
         if (r < 0) {
-                fprintf(stderr, "%s: cannot read: %s\n", argv[1],
+                fprintf(stderr, "%s: cannot read: %s\n", path,
                         r == -EFBIG ? "larger than 8 MiB, more than the cluster replicates"
                                     : strerror(-r));
                 return CTL_EXIT_USAGE;
         }
         /* Validate here first: a bad file never leaves this machine. */
         r = config_parse(buf, size, &c, &diag);
+        if (r >= 0 && check_agents) {
+                int k = ctl_check_agents(c, ocf_root, &diag);
+
+                if (k < 0)
+                        r = k;
+        }
         diag_sort(&diag);
-        diag_print(&diag, argv[1], stderr);
+        diag_print(&diag, path, stderr);
         config_free(c);
         if (r == -ENOMEM) {
-                fprintf(stderr, "%s: out of memory\n", argv[1]);
+                fprintf(stderr, "%s: out of memory\n", path);
                 return CTL_EXIT_FAILED;
         }
         if (r < 0) {
                 if (diag.n_errors == 0)
-                        fprintf(stderr, "%s: invalid configuration\n", argv[1]);
+                        fprintf(stderr, "%s: invalid configuration\n", path);
                 return CTL_EXIT_USAGE;
         }
         if (size == 0 || memchr(buf, 0, size)) {
-                fprintf(stderr, "%s: contains a NUL byte\n", argv[1]);
+                fprintf(stderr, "%s: contains a NUL byte\n", path);
                 return CTL_EXIT_USAGE;
         }
         q.args[0] = (CtlArg){ buf, size };

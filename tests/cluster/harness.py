@@ -1059,10 +1059,13 @@ class Cluster:
                                            % (b.name, r.returncode, r.stderr.strip()))
                 return r.stdout
 
-        def config_load(self, b, path):
-                """Returns (exit status, seconds until bladectl returned, stderr)."""
+        def config_load(self, b, path, ocf_root=None):
+                """Returns (exit status, seconds until bladectl returned, stderr).
+                Agents are checked only under ocf_root when given: these tests'
+                configs name agents a test machine need not have installed."""
                 t = time.monotonic()
-                r = self.ctl(b, "config", "load", path, timeout=60)
+                agents = ["--ocf-root", ocf_root] if ocf_root else ["--no-agents"]
+                r = self.ctl(b, "config", "load", path, *agents, timeout=60)
                 return r.returncode, time.monotonic() - t, r.stderr.strip()
 
         # ---- composite conditions ------------------------------------------
