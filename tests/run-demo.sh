@@ -13,7 +13,7 @@ build=${BLADED_DEMO_BUILD:-$src/build/demo}
 "$src/tests/setup-deps.sh"
 echo "run-demo: building bladed (Release) in $build" >&2
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target bladed bladectl >/dev/null
+cmake --build "$build" -j"$(nproc)" --target bladed bladectl agent-vip agent-mailcheck >/dev/null
 
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then
