@@ -11,6 +11,7 @@
 #define CONFIG_FIXED (8 + 8 + 8 + 4)
 #define REQUEST_FIXED (8 + 4)
 #define ACK_FIXED (8 + 4 + 4)
+#define RSTATE_FIXED (8 + 4 + 4 + 4 + 4 + 4)
 
 typedef struct Reader {
         const uint8_t *p;
@@ -94,6 +95,8 @@ const char *wire_type_to_string(unsigned type) {
                 return "CONFIG_REQUEST";
         case WIRE_CONFIG_ACK:
                 return "CONFIG_ACK";
+        case WIRE_RESOURCE_STATE:
+                return "RESOURCE_STATE";
         case WIRE_RESOURCE_RESULT:
                 return "RESOURCE_RESULT";
         case WIRE_ACTION:
@@ -168,6 +171,36 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         return -EBADMSG;
                 }
                 k = get_blob(r, WIRE_MAX_TEXT, true, &m->ack.msg, &m->ack.msg_len, reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_RESOURCE_STATE:
+                if (r->left < RSTATE_FIXED) {
+                        *reason = "RESOURCE_STATE payload truncated";
+                        return -EBADMSG;
+                }
+                m->rstate.epoch = get_u64(r);
+                m->rstate.blade = get_u32(r);
+                m->rstate.role = get_u32(r);
+                m->rstate.rc = (int32_t) get_u32(r);
+                if (m->rstate.blade == 0) {
+                        *reason = "RESOURCE_STATE for node id 0";
+                        return -EBADMSG;
+                }
+                if (m->rstate.role > WIRE_ROLE_MAX) {
+                        *reason = "RESOURCE_STATE role out of range";
+                        return -EBADMSG;
+                }
+                if (m->rstate.rc < -1 || m->rstate.rc > 255) {
+                        *reason = "RESOURCE_STATE exit code out of range";
+                        return -EBADMSG;
+                }
+                k = get_blob(r, WIRE_MAX_RSC_ID, false, &m->rstate.rsc, &m->rstate.rsc_len,
+                             reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, WIRE_MAX_TEXT, true, &m->rstate.reason, &m->rstate.reason_len,
+                             reason);
                 if (k < 0)
                         return k;
                 break;
@@ -286,6 +319,14 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                         return -EINVAL;
                 payload = ACK_FIXED + m->ack.msg_len;
                 break;
+        case WIRE_RESOURCE_STATE:
+                if (!blob_ok(m->rstate.rsc, m->rstate.rsc_len, WIRE_MAX_RSC_ID, false) ||
+                    !blob_ok(m->rstate.reason, m->rstate.reason_len, WIRE_MAX_TEXT, true) ||
+                    m->rstate.blade == 0 || m->rstate.role > WIRE_ROLE_MAX ||
+                    m->rstate.rc < -1 || m->rstate.rc > 255)
+                        return -EINVAL;
+                payload = RSTATE_FIXED + m->rstate.rsc_len + m->rstate.reason_len;
+                break;
         default:
                 return -EINVAL;
         }
@@ -325,6 +366,14 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 put_be(&w, m->ack.epoch, 8);
                 put_be(&w, (uint32_t) m->ack.error, 4);
                 put_blob(&w, m->ack.msg, m->ack.msg_len);
+                break;
+        case WIRE_RESOURCE_STATE:
+                put_be(&w, m->rstate.epoch, 8);
+                put_be(&w, m->rstate.blade, 4);
+                put_be(&w, m->rstate.role, 4);
+                put_be(&w, (uint32_t) m->rstate.rc, 4);
+                put_blob(&w, m->rstate.rsc, m->rstate.rsc_len);
+                put_blob(&w, m->rstate.reason, m->rstate.reason_len);
                 break;
         }
         *ret = buf;

@@ -230,7 +230,8 @@ int manager_start(Manager *m, const ManagerOptions *opt) {
         uint64_t epoch = 0;
         int r;
 
-        *m = (Manager){ .opt = *opt, .drop_rl = { .interval_us = 10 * 1000000ull, .burst = 10 } };
+        *m = (Manager){ .opt = *opt, .drop_rl = { .interval_us = 10 * 1000000ull, .burst = 10 },
+                            .rstate_rl = { .interval_us = 10 * 1000000ull, .burst = 10 } };
         log_setup(&m->log, opt->log_level);
         r = load_nodes(m);
         if (r != 0)
@@ -288,6 +289,7 @@ void manager_update_status(Manager *m) {
 
 void manager_free(Manager *m) {
         control_close(&m->control);
+        manager_probe_free(m);
         quorumtrack_close(&m->quorum);
         group_close(&m->group);
         cluster_done(&m->cluster);

@@ -24,6 +24,21 @@
 #include "log.h"
 #include "quorum.h"
 
+/* Start-up probes (invariant 4) in parallel at most. */
+#define MANAGER_MAX_PROBES 4
+
+/* What one blade said about one resource (RESOURCE_STATE), kept across
+ * status requests; rows of blades that leave are dropped (unknown again). */
+typedef struct ProbeRow {
+        char *rsc;       /* resource id */
+        uint32_t nodeid; /* the blade */
+        RscRole role;
+        int rc;          /* OCF exit code, -1 = no result */
+        char *reason;    /* exit reason or NULL */
+} ProbeRow;
+
+typedef struct Probe Probe;
+
 /* Exit statuses (CLI.md): 2 = bad option or bad file at start-up. */
 enum {
         MANAGER_EXIT_OK = 0,
@@ -75,6 +90,12 @@ typedef struct Manager {
 
         Control control;
 
+        /* manager_probe.c */
+        ProbeRow *rows;
+        size_t n_rows;
+        Probe *probes[MANAGER_MAX_PROBES];
+        RateLimit rstate_rl;
+
         bool ready_sent;
         bool stopping;
         char *last_status;
@@ -99,6 +120,23 @@ void manager_update_status(Manager *m);
 int manager_start_fail(Manager *m, int status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 void manager_fail(Manager *m, int error, const char *what);
+
+/* manager_probe.c */
+/* Starts probes for the resources our blade has no state for yet, when
+ * joined and synced; at most MANAGER_MAX_PROBES at a time. */
+void manager_probe_kick(Manager *m);
+/* Our blade's known states, multicast again (the re-announce rule in
+ * doc/architecture.rst), then kick. */
+void manager_probe_announce(Manager *m);
+/* After a reparse: forget rows of resources that are gone. */
+void manager_probe_config_changed(Manager *m);
+/* A blade left: its rows go back to unknown. */
+void manager_probe_blade_left(Manager *m, uint32_t nodeid);
+/* A delivered RESOURCE_STATE from CPG sender nodeid. */
+void manager_probe_apply(Manager *m, uint32_t nodeid, const WireResourceState *st);
+/* Fills roles, rc, exit reasons and Blade.probed into a fresh snapshot. */
+int manager_probe_fill(Manager *m, Snapshot *s);
+void manager_probe_free(Manager *m);
 
 /* manager_control.c */
 int manager_on_control(void *userdata, uint64_t id, const CtlRequest *q);

@@ -111,8 +111,10 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                 send_msg(m, &w);
         }
         /* After the messages: the origin waits for our ACK, not for our parse. */
-        if (fx->persist)
+        if (fx->persist) {
                 manager_reparse_config(m);
+                manager_probe_config_changed(m);
+        }
         if (fx->decided)
                 log_decision(m);
         if (fx->adopted) {
@@ -151,6 +153,13 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                           "ready: joined and synchronised (epoch %" PRIu64 ", %zu member%s)",
                           c->epoch, c->n_members, c->n_members == 1 ? "" : "s");
         }
+        /* The re-announce rule (architecture.rst): our blade's states go out
+         * again whenever a round closes or our copy changes, so every member,
+         * a newcomer included, holds them for the epoch it now has. */
+        if (fx->decided || fx->persist)
+                manager_probe_announce(m);
+        else
+                manager_probe_kick(m);
         check_coordinator(m);
         manager_update_status(m);
         cluster_effects_done(fx);
@@ -187,6 +196,8 @@ static void on_confchg(void *userdata, const ClusterAddr *members, size_t n_memb
                                 return manager_fail(m, 0, what);
                         }
         }
+        for (size_t i = 0; i < n_left; i++)
+                manager_probe_blade_left(m, left[i].nodeid);
         r = cluster_apply_confchg(&m->cluster, members, n_members, left, n_left, joined,
                                   n_joined, &fx);
         if (r < 0) {
@@ -225,6 +236,7 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
         WireMessage w;
         const char *why;
         char what[64];
+        bool announced;
         int r;
 
         r = wire_decode(buf, len, &w, &why);
@@ -234,6 +246,15 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
         }
         if (r < 0)
                 return drop(m, nodeid, pid, "a message", why);
+        if (w.type == WIRE_RESOURCE_STATE) {
+                if (w.nodeid != nodeid)
+                        return drop(m, nodeid, pid, "a message",
+                                    "its header names another node id than CPG's sender");
+                if (m->cluster.joined)
+                        manager_probe_apply(m, nodeid, &w.rstate);
+                manager_update_status(m);
+                return;
+        }
         r = cluster_apply_message(&m->cluster, nodeid, pid, &w, &fx);
         if (r == -EBADMSG) {
                 cluster_effects_done(&fx);
@@ -244,7 +265,12 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
                 cluster_effects_done(&fx);
                 return manager_fail(m, r, "applying a cluster message");
         }
+        announced = fx.decided || fx.persist;
         run_effects(m, &fx);
+        /* A CONFIG brings the laggers to the winner's epoch: states sent
+         * before it were ignored there, so everyone announces again. */
+        if (w.type == WIRE_CONFIG && !announced)
+                manager_probe_announce(m);
 }
 
 static void on_totem(void *userdata, uint64_t seq, uint32_t ring_nodeid, size_t n) {

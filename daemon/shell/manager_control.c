@@ -61,14 +61,17 @@ static int build_snapshot(Manager *m, Snapshot *s) {
                 b->state = cluster_blade_state(&m->cluster, b->nodeid);
                 if (b->state == BLADE_ONLINE && na && na->standby)
                         b->state = BLADE_STANDBY;
-                /* No executor yet: nothing has been probed. */
-                b->probed = false;
                 if (b->nodeid == m->cluster.local_nodeid)
                         s->local = i;
                 if (coord && b->nodeid == coord)
                         s->coordinator = i;
         }
         s->quorate = m->cluster.quorate;
+        r = manager_probe_fill(m, s);
+        if (r < 0) {
+                snapshot_done(s);
+                return r;
+        }
         clock_gettime(CLOCK_MONOTONIC, &ts);
         s->now_ms = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
         return 0;

@@ -46,6 +46,7 @@ typedef enum WireType {
         WIRE_CONFIG = 2,         /* a whole configuration + epoch (sync to laggers) */
         WIRE_CONFIG_REQUEST = 3, /* a client's change, to be ordered by CPG */
         WIRE_CONFIG_ACK = 4,     /* "I have written epoch N" (or why not) */
+        WIRE_RESOURCE_STATE = 5, /* a probe's finding on the sender's own blade */
         /* Reserved for the executor and fencing issues; version 1 drops them. */
         WIRE_RESOURCE_RESULT = 16,
         WIRE_ACTION = 17,
@@ -88,6 +89,21 @@ typedef struct WireAck {
         size_t msg_len;
 } WireAck;
 
+/* WireResourceState limits */
+#define WIRE_MAX_RSC_ID 256u
+#define WIRE_ROLE_MAX 5u /* RscRole values 0.._RSC_ROLE_MAX-1 (state.h) */
+
+typedef struct WireResourceState {
+        uint64_t epoch;   /* the configuration epoch the probe ran against */
+        uint32_t blade;   /* node id of the blade the state is about (= sender) */
+        uint32_t role;    /* RscRole, <= WIRE_ROLE_MAX */
+        int32_t rc;       /* OCF exit code 0..255, or -1 (no result: timeout, signal) */
+        const char *rsc;  /* resource id, 1..WIRE_MAX_RSC_ID bytes, no NUL */
+        size_t rsc_len;
+        const char *reason; /* agent's exit reason, 0..WIRE_MAX_TEXT bytes */
+        size_t reason_len;
+} WireResourceState;
+
 typedef struct WireMessage {
         uint8_t type; /* WireType */
         uint16_t flags;
@@ -97,6 +113,7 @@ typedef struct WireMessage {
                 WireConfig config;
                 WireRequest request;
                 WireAck ack;
+                WireResourceState rstate;
         };
 } WireMessage;
 

@@ -246,6 +246,75 @@ static void test_wire_encode_refuses_what_decode_would_refuse(void **state) {
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
 }
 
+static void test_wire_resource_state(void **state) {
+        WireMessage m = { .type = WIRE_RESOURCE_STATE, .nodeid = 2 }, d;
+        const char *why;
+        size_t len;
+
+        m.rstate = (WireResourceState){ .epoch = 9, .blade = 2, .role = 3, .rc = -1,
+                                        .rsc = "web-ip", .rsc_len = 6,
+                                        .reason = "timed out", .reason_len = 9 };
+        uint8_t *b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE + 28 + 6 + 9);
+        assert_int_equal(b[5], WIRE_RESOURCE_STATE);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.rstate.epoch, 9);
+        assert_int_equal(d.rstate.blade, 2);
+        assert_int_equal(d.rstate.role, 3);
+        assert_int_equal(d.rstate.rc, -1);
+        assert_int_equal(d.rstate.rsc_len, 6);
+        assert_memory_equal(d.rstate.rsc, "web-ip", 6);
+        assert_int_equal(d.rstate.reason_len, 9);
+        assert_memory_equal(d.rstate.reason, "timed out", 9);
+        /* every truncation fails */
+        for (size_t n = 0; n < len; n++) {
+                uint8_t *t = malloc(len);
+                memcpy(t, b, len);
+                put32(t + 8, (uint32_t) (n > WIRE_HEADER_SIZE ? n - WIRE_HEADER_SIZE : 0));
+                assert_int_equal(wire_decode(t, n, &d, &why), -EBADMSG);
+                free(t);
+        }
+        /* role out of range (offset header + 12), rc out of range, blade 0 */
+        b[WIRE_HEADER_SIZE + 15] = 6;
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        assert_non_null(strstr(why, "role"));
+        b[WIRE_HEADER_SIZE + 15] = 1;
+        put32(b + WIRE_HEADER_SIZE + 16, 256);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        put32(b + WIRE_HEADER_SIZE + 16, 0xfffffffeu); /* -2 */
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        put32(b + WIRE_HEADER_SIZE + 16, 7);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        put32(b + WIRE_HEADER_SIZE + 8, 0);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        put32(b + WIRE_HEADER_SIZE + 8, 2);
+        /* empty resource id: length 0 then the reason would be misread */
+        put32(b + WIRE_HEADER_SIZE + 20, 0);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+
+        /* encode refuses what decode would refuse */
+        uint8_t *o = NULL;
+        size_t ol;
+        WireMessage bad = m;
+        bad.rstate.rsc_len = 0;
+        assert_int_equal(wire_encode(&bad, &o, &ol), -EINVAL);
+        bad = m;
+        bad.rstate.role = 6;
+        assert_int_equal(wire_encode(&bad, &o, &ol), -EINVAL);
+        bad = m;
+        bad.rstate.rc = 300;
+        assert_int_equal(wire_encode(&bad, &o, &ol), -EINVAL);
+        bad = m;
+        bad.rstate.blade = 0;
+        assert_int_equal(wire_encode(&bad, &o, &ol), -EINVAL);
+        bad = m;
+        bad.rstate.rsc = "a\0b";
+        bad.rstate.rsc_len = 3;
+        assert_int_equal(wire_encode(&bad, &o, &ol), -EINVAL);
+        assert_null(o);
+}
+
 static void test_wire_digest_is_fnv1a(void **state) {
         /* FNV-1a 64 reference values */
         assert_true(wire_digest("", 0) == 0xcbf29ce484222325ull);
@@ -263,6 +332,7 @@ int main(void) {
                 cmocka_unit_test(test_wire_config_digest_and_blob_checks),
                 cmocka_unit_test(test_wire_encode_refuses_what_decode_would_refuse),
                 cmocka_unit_test(test_wire_digest_is_fnv1a),
+                cmocka_unit_test(test_wire_resource_state),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,11 @@ int main(int argc, char **argv) {
         wire(w, "config-ack-error", &m);
         m.ack = (WireAck){ .epoch = 4 };
         wire(w, "config-ack", &m);
+        m = (WireMessage){ .type = WIRE_RESOURCE_STATE, .nodeid = 2 };
+        m.rstate = (WireResourceState){ .epoch = 3, .blade = 2, .role = 3, .rc = -1,
+                                        .rsc = "hang", .rsc_len = 4,
+                                        .reason = "probe timed out", .reason_len = 15 };
+        wire(w, "resource-state", &m);
         /* foreign bytes and a future version */
         put(w, "foreign", (const uint8_t *) "GET / HTTP/1.0\r\n\r\n", 18);
         uint8_t v2[16] = { 'B', 'L', 'A', 'D', 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
