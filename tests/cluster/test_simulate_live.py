@@ -3,14 +3,15 @@
 """`bladectl simulate` without --config asks the running cluster.
 
 DESIGN.md, "Architecture": the scheduler is a pure function of a state
-snapshot, and is what `bladectl simulate` runs; invariant 2 (only a quorate
-partition starts resources) and invariant 4 (start-up probes before any
-start).  Checked on a real 3-blade cluster with the mail-cluster example
-loaded: live `simulate` reads the configuration and status from the local
-daemon and plans probes on every blade before any start; `--fail BLADE`
-adds a fence of that blade; `--fail-each` gives one verdict per blade; on
-a blade cut off from the others (no quorum) the plan says so and starts nothing (probes are allowed: they only look); with
-no daemon behind the socket simulate exits 3.
+snapshot, and is what `bladectl simulate` runs; invariant 2 (only a
+quorate partition starts resources).  Checked on a real 3-blade cluster
+with the mail-cluster example loaded: live `simulate` reads the
+configuration and status from the local daemon and plans the probes or
+starts that state calls for; `--fail BLADE` adds a fence of that blade;
+`--fail-each` gives one verdict per blade; on a blade cut off from the
+others (no quorum) the plan says so and starts nothing (probes are
+allowed: they only look); with no daemon behind the socket simulate
+exits 3.
 """
 import os
 import re
@@ -30,7 +31,7 @@ def load_mail_cluster(c):
 
 
 def test_live_simulate_reads_the_running_cluster():
-        """live simulate: probes first, --fail fences, --fail-each, minority starts nothing"""
+        """live simulate: probes or starts, --fail fences, --fail-each, minority starts nothing"""
         with Cluster(3, name="simulate-live") as c:
                 c.start()
                 load_mail_cluster(c)
