@@ -21,7 +21,7 @@ int garp_open(const NlLink *link) {
         int fd;
 
         if (link->mac_len != ETH_ALEN)
-                return -EAFNOSUPPORT;   /* not Ethernet: no ARP to send */
+                return -EAFNOSUPPORT; /* not Ethernet: no ARP to send */
         fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
         return fd < 0 ? -errno : fd;
 }
@@ -32,7 +32,7 @@ static int send_one(int fd, const NlLink *link, uint32_t ip, unsigned short op) 
                 .sll_protocol = htons(ETH_P_ARP),
                 .sll_ifindex = link->ifindex,
                 .sll_halen = ETH_ALEN,
-                .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+                .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
         };
         ArpPacket p = {
                 .h.ar_hrd = htons(ARPHRD_ETHER),
@@ -49,7 +49,7 @@ static int send_one(int fd, const NlLink *link, uint32_t ip, unsigned short op) 
          * a gratuitous reply names the sender as target. */
         if (op == ARPOP_REPLY)
                 memcpy(p.tha, link->mac, ETH_ALEN);
-        if (sendto(fd, &p, sizeof(p), 0, (struct sockaddr *) &to, sizeof(to)) < 0)
+        if (sendto(fd, &p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
                 return -errno;
         return 0;
 }

@@ -41,52 +41,65 @@ typedef struct {
 } MailConfig;
 
 static const OcfParam mail_params[] = {
-        { .name = "host", .required = true, .type = "string",
-          .shortdesc = "Server address",
-          .longdesc = "Address (or name) of the mail service, usually its virtual IP." },
-        { .name = "protocol", .type = "select", .def = "smtp",
-          .options = "smtp|smtps|smtp-starttls|imap|imaps|imap-starttls|pop3|pop3s|pop3-stls",
-          .shortdesc = "Protocol",
-          .longdesc = "What to speak: smtp (220 greeting), smtps (TLS, then 220), "
-                      "smtp-starttls (220, EHLO, STARTTLS, TLS, EHLO), imap (* OK), imaps, "
-                      "imap-starttls, pop3 (+OK), pop3s, pop3-stls." },
-        { .name = "port", .type = "integer",
-          .shortdesc = "TCP port",
-          .longdesc = "TCP port; default by protocol: 25, 465, 143, 993, 110, 995." },
-        { .name = "timeout", .type = "integer", .def = "5000",
-          .shortdesc = "Check timeout (ms)",
-          .longdesc = "Milliseconds one check may take in all: lookup, connect, TLS and "
-                      "replies. Also capped at 90% of the operation timeout." },
-        { .name = "tls_verify", .type = "boolean", .def = "false",
-          .shortdesc = "Verify the certificate",
-          .longdesc = "Verify the server's certificate chain and name. Off by default "
-                      "because blade services often use self-signed certificates; the "
-                      "handshake itself is always checked." },
-        { .name = "tls_ca_file", .type = "string",
-          .shortdesc = "CA file",
-          .longdesc = "PEM file of trusted CAs for tls_verify; default: the system store." },
-        { .name = "tls_server_name", .type = "string",
-          .shortdesc = "TLS server name",
-          .longdesc = "Name sent as SNI and verified with tls_verify; default: host." },
-        { .name = "expect", .type = "string",
-          .shortdesc = "Expected greeting text",
-          .longdesc = "A substring the greeting must contain (e.g. the server's name), "
-                      "to catch another service answering on the address." },
-        { .name = "helo_name", .type = "string", .def = "mailcheck.invalid",
-          .shortdesc = "EHLO name",
-          .longdesc = "Name given in EHLO for smtp-starttls." },
-        { .name = "state_dir", .type = "string",
-          .shortdesc = "State directory",
-          .longdesc = "Where the started marker lives; default $HA_RSCTMP or "
-                      "/run/resource-agents (a tmpfs, so a reboot means stopped)." },
+        {.name = "host",
+         .required = true,
+         .type = "string",
+         .shortdesc = "Server address",
+         .longdesc = "Address (or name) of the mail service, usually its virtual IP."},
+        {.name = "protocol",
+         .type = "select",
+         .def = "smtp",
+         .options = "smtp|smtps|smtp-starttls|imap|imaps|imap-starttls|pop3|pop3s|pop3-stls",
+         .shortdesc = "Protocol",
+         .longdesc = "What to speak: smtp (220 greeting), smtps (TLS, then 220), "
+                     "smtp-starttls (220, EHLO, STARTTLS, TLS, EHLO), imap (* OK), imaps, "
+                     "imap-starttls, pop3 (+OK), pop3s, pop3-stls."},
+        {.name = "port",
+         .type = "integer",
+         .shortdesc = "TCP port",
+         .longdesc = "TCP port; default by protocol: 25, 465, 143, 993, 110, 995."},
+        {.name = "timeout",
+         .type = "integer",
+         .def = "5000",
+         .shortdesc = "Check timeout (ms)",
+         .longdesc = "Milliseconds one check may take in all: lookup, connect, TLS and "
+                     "replies. Also capped at 90% of the operation timeout."},
+        {.name = "tls_verify",
+         .type = "boolean",
+         .def = "false",
+         .shortdesc = "Verify the certificate",
+         .longdesc = "Verify the server's certificate chain and name. Off by default "
+                     "because blade services often use self-signed certificates; the "
+                     "handshake itself is always checked."},
+        {.name = "tls_ca_file",
+         .type = "string",
+         .shortdesc = "CA file",
+         .longdesc = "PEM file of trusted CAs for tls_verify; default: the system store."},
+        {.name = "tls_server_name",
+         .type = "string",
+         .shortdesc = "TLS server name",
+         .longdesc = "Name sent as SNI and verified with tls_verify; default: host."},
+        {.name = "expect",
+         .type = "string",
+         .shortdesc = "Expected greeting text",
+         .longdesc = "A substring the greeting must contain (e.g. the server's name), "
+                     "to catch another service answering on the address."},
+        {.name = "helo_name",
+         .type = "string",
+         .def = "mailcheck.invalid",
+         .shortdesc = "EHLO name",
+         .longdesc = "Name given in EHLO for smtp-starttls."},
+        {.name = "state_dir",
+         .type = "string",
+         .shortdesc = "State directory",
+         .longdesc = "Where the started marker lives; default $HA_RSCTMP or "
+                     "/run/resource-agents (a tmpfs, so a reboot means stopped)."},
 };
 
 static const OcfAction mail_actions[] = {
-        { "start", "30s", NULL, NULL },
-        { "stop", "10s", NULL, NULL },
-        { "monitor", "20s", "10s", "0" },
-        { "validate-all", "10s", NULL, NULL },
-        { "meta-data", "5s", NULL, NULL },
+        {"start", "30s", NULL, NULL},    {"stop", "10s", NULL, NULL},
+        {"monitor", "20s", "10s", "0"},  {"validate-all", "10s", NULL, NULL},
+        {"meta-data", "5s", NULL, NULL},
 };
 
 /* Instance names may come from the admin: keep the file name tame. */
@@ -109,7 +122,7 @@ static int parse_config(const OcfAgent *agent, MailConfig *cfg) {
         char name[200], fallback[200];
         uint64_t n;
 
-        *cfg = (MailConfig) { 0 };
+        *cfg = (MailConfig){0};
         cfg->host = ocf_param("host");
         if (!cfg->host) {
                 ocf_exit_reason("parameter host is required");
@@ -127,7 +140,7 @@ static int parse_config(const OcfAgent *agent, MailConfig *cfg) {
                         ocf_exit_reason("port '%.32s' is not a TCP port", v);
                         return OCF_ERR_CONFIGURED;
                 }
-                cfg->port = (uint16_t) n;
+                cfg->port = (uint16_t)n;
         }
         v = ocf_param_or_default(agent, "timeout");
         if (ocf_parse_uint(v, 1, TIMEOUT_MAX_MS, &cfg->timeout_ms) < 0) {
@@ -162,7 +175,7 @@ static int parse_config(const OcfAgent *agent, MailConfig *cfg) {
         }
         state_name(name, sizeof(name), inst);
         if (snprintf(cfg->state_path, sizeof(cfg->state_path), "%s/mailcheck-%s", dir, name) >=
-            (int) sizeof(cfg->state_path)) {
+            (int)sizeof(cfg->state_path)) {
                 ocf_exit_reason("state_dir is too long");
                 return OCF_ERR_CONFIGURED;
         }
@@ -171,9 +184,12 @@ static int parse_config(const OcfAgent *agent, MailConfig *cfg) {
 
 static int parse_reply(MailFamily family, const char *line, int smtp_want, const char *tag) {
         switch (family) {
-        case MAIL_SMTP: return mail_parse_smtp(line, smtp_want);
-        case MAIL_IMAP: return mail_parse_imap(line, tag);
-        case MAIL_POP3: return mail_parse_pop3(line);
+        case MAIL_SMTP:
+                return mail_parse_smtp(line, smtp_want);
+        case MAIL_IMAP:
+                return mail_parse_imap(line, tag);
+        case MAIL_POP3:
+                return mail_parse_pop3(line);
         }
         return -EBADMSG;
 }
@@ -199,8 +215,7 @@ static int read_reply(MailConn *c, MailFamily family, int smtp_want, const char 
                         return 0;
                 if (r < 0) {
                         snprintf(c->err, sizeof(c->err), "%s %s: %.120s", what,
-                                 r == -EPROTO ? "refused" : "is not the expected protocol",
-                                 line);
+                                 r == -EPROTO ? "refused" : "is not the expected protocol", line);
                         return r;
                 }
         }
@@ -229,8 +244,7 @@ static int check_once(const MailConfig *cfg, uint64_t deadline, char *reason, si
         if (r == 0 && cfg->proto->tls == MAIL_TLS_IMPLICIT)
                 r = upgrade(&c, cfg);
         if (r == 0)
-                r = read_reply(&c, family, 220, NULL, "greeting", greeting, sizeof(greeting),
-                               NULL);
+                r = read_reply(&c, family, 220, NULL, "greeting", greeting, sizeof(greeting), NULL);
         if (r == 0 && cfg->expect && !strstr(greeting, cfg->expect)) {
                 snprintf(c.err, sizeof(c.err), "greeting lacks '%.64s': %.120s", cfg->expect,
                          greeting);
@@ -264,18 +278,18 @@ static int check_once(const MailConfig *cfg, uint64_t deadline, char *reason, si
                 if (r == 0 && family == MAIL_SMTP) {
                         r = mailconn_write(&c, cmd);
                         if (r == 0)
-                                r = read_reply(&c, family, 250, NULL, "EHLO after STARTTLS",
-                                               NULL, 0, NULL);
+                                r = read_reply(&c, family, 250, NULL, "EHLO after STARTTLS", NULL,
+                                               0, NULL);
                 }
                 if (r == 0 && family == MAIL_IMAP) {
                         r = mailconn_write(&c, "a2 NOOP\r\n");
                         if (r == 0)
-                                r = read_reply(&c, family, 0, "a2", "NOOP after STARTTLS", NULL,
-                                               0, NULL);
+                                r = read_reply(&c, family, 0, "a2", "NOOP after STARTTLS", NULL, 0,
+                                               NULL);
                 }
         }
         if (r == 0)
-                (void) mailconn_write(&c, mail_quit_command(family));
+                (void)mailconn_write(&c, mail_quit_command(family));
         if (r < 0)
                 snprintf(reason, rsize, "%s %s:%u: %s", cfg->proto->name, cfg->host, cfg->port,
                          c.err[0] ? c.err : strerror(-r));
@@ -311,7 +325,7 @@ static int mail_monitor(const OcfAgent *agent, const char *action) {
         if (r != OCF_SUCCESS)
                 return r;
         if (!is_started(&cfg))
-                return OCF_NOT_RUNNING;   /* OCF: cleanly stopped, probes included */
+                return OCF_NOT_RUNNING; /* OCF: cleanly stopped, probes included */
         /* Started but the service does not answer: a failure, not a clean
          * stop (OCF: "if in doubt return 1"). */
         if (check(&cfg, op_deadline(), reason, sizeof(reason)) < 0) {
@@ -322,8 +336,8 @@ static int mail_monitor(const OcfAgent *agent, const char *action) {
 }
 
 static void sleep_ms(uint64_t ms) {
-        struct timespec ts = { .tv_sec = (time_t) (ms / 1000),
-                               .tv_nsec = (long) (ms % 1000) * 1000000L };
+        struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
+                              .tv_nsec = (long)(ms % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
 }
@@ -415,11 +429,9 @@ static int mail_validate(const OcfAgent *agent, const char *action) {
 }
 
 static const OcfHandler mail_handlers[] = {
-        { "start", mail_start },
-        { "stop", mail_stop },
-        { "monitor", mail_monitor },
-        { "status", mail_monitor },
-        { "validate-all", mail_validate },
+        {"start", mail_start},           {"stop", mail_stop},
+        {"monitor", mail_monitor},       {"status", mail_monitor},
+        {"validate-all", mail_validate},
 };
 
 int main(int argc, char **argv) {

@@ -36,12 +36,12 @@ void mailconn_init(MailConn *c, uint64_t deadline_ms) {
 static int wait_fd(MailConn *c, short events, const char *what) {
         for (;;) {
                 uint64_t now = ocf_now_ms();
-                struct pollfd p = { .fd = c->fd, .events = events };
+                struct pollfd p = {.fd = c->fd, .events = events};
                 int n;
 
                 if (now >= c->deadline_ms)
                         return fail(c, -ETIMEDOUT, "timed out %s", what);
-                n = poll(&p, 1, (int) (c->deadline_ms - now));
+                n = poll(&p, 1, (int)(c->deadline_ms - now));
                 if (n < 0 && errno != EINTR)
                         return fail(c, -errno, "poll: %s", strerror(errno));
                 if (n > 0)
@@ -51,9 +51,9 @@ static int wait_fd(MailConn *c, short events, const char *what) {
 
 static int resolve(MailConn *c, const char *host, uint16_t port, struct addrinfo **ret) {
         char service[8];
-        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-        struct gaicb req = { .ar_name = host, .ar_service = service, .ar_request = &hints };
-        struct gaicb *list[1] = { &req };
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        struct gaicb req = {.ar_name = host, .ar_service = service, .ar_request = &hints};
+        struct gaicb *list[1] = {&req};
         int r;
 
         snprintf(service, sizeof(service), "%u", port);
@@ -73,9 +73,9 @@ static int resolve(MailConn *c, const char *host, uint16_t port, struct addrinfo
                         gai_cancel(&req);
                         return fail(c, -ETIMEDOUT, "timed out resolving %s", host);
                 }
-                ts.tv_sec = (time_t) ((c->deadline_ms - now) / 1000);
-                ts.tv_nsec = (long) ((c->deadline_ms - now) % 1000) * 1000000L;
-                r = gai_suspend((const struct gaicb *const *) list, 1, &ts);
+                ts.tv_sec = (time_t)((c->deadline_ms - now) / 1000);
+                ts.tv_nsec = (long)((c->deadline_ms - now) % 1000) * 1000000L;
+                r = gai_suspend((const struct gaicb *const *)list, 1, &ts);
                 if (r == EAI_AGAIN || r == EAI_INTR)
                         continue;
                 break;
@@ -212,9 +212,9 @@ static int fill(MailConn *c) {
 
         for (;;) {
                 if (c->ssl) {
-                        int n = SSL_read(c->ssl, c->buf + c->len, (int) room);
+                        int n = SSL_read(c->ssl, c->buf + c->len, (int)room);
                         if (n > 0) {
-                                c->len += (size_t) n;
+                                c->len += (size_t)n;
                                 return 0;
                         }
                         r = tls_step(c, n, "waiting for the server");
@@ -224,7 +224,7 @@ static int fill(MailConn *c) {
                 }
                 ssize_t n = recv(c->fd, c->buf + c->len, room, 0);
                 if (n > 0) {
-                        c->len += (size_t) n;
+                        c->len += (size_t)n;
                         return 0;
                 }
                 if (n == 0)
@@ -241,7 +241,7 @@ int mailconn_read_line(MailConn *c, char *line, size_t size) {
         for (;;) {
                 char *nl = memchr(c->buf, '\n', c->len);
                 if (nl) {
-                        size_t n = (size_t) (nl - c->buf), used = n + 1;
+                        size_t n = (size_t)(nl - c->buf), used = n + 1;
                         if (n > 0 && c->buf[n - 1] == '\r')
                                 n--;
                         if (n >= size)
@@ -268,9 +268,9 @@ int mailconn_write(MailConn *c, const char *s) {
 
         while (off < len) {
                 if (c->ssl) {
-                        int n = SSL_write(c->ssl, s + off, (int) (len - off));
+                        int n = SSL_write(c->ssl, s + off, (int)(len - off));
                         if (n > 0) {
-                                off += (size_t) n;
+                                off += (size_t)n;
                                 continue;
                         }
                         r = tls_step(c, n, "sending");
@@ -280,7 +280,7 @@ int mailconn_write(MailConn *c, const char *s) {
                 }
                 ssize_t n = send(c->fd, s + off, len - off, MSG_NOSIGNAL);
                 if (n >= 0) {
-                        off += (size_t) n;
+                        off += (size_t)n;
                         continue;
                 }
                 if (errno != EAGAIN && errno != EINTR)
@@ -295,7 +295,7 @@ int mailconn_write(MailConn *c, const char *s) {
 void mailconn_close(MailConn *c) {
         if (c->ssl) {
                 /* Best effort close_notify; never wait for the peer's. */
-                (void) SSL_shutdown(c->ssl);
+                (void)SSL_shutdown(c->ssl);
                 SSL_free(c->ssl);
         }
         if (c->ctx)

@@ -31,9 +31,9 @@ typedef struct {
 } MailConn;
 
 typedef struct {
-        bool verify;              /* check the chain and the name */
-        const char *ca_file;      /* NULL: the system's trust store */
-        const char *server_name;  /* SNI and name to verify */
+        bool verify;             /* check the chain and the name */
+        const char *ca_file;     /* NULL: the system's trust store */
+        const char *server_name; /* SNI and name to verify */
 } MailTlsOptions;
 
 void mailconn_init(MailConn *c, uint64_t deadline_ms);

@@ -7,16 +7,16 @@
 #include "mailproto.h"
 
 static const MailProtocol protocols[] = {
-        { "smtp", MAIL_SMTP, MAIL_TLS_NONE, 25 },
-        { "smtps", MAIL_SMTP, MAIL_TLS_IMPLICIT, 465 },
-        { "smtp-starttls", MAIL_SMTP, MAIL_TLS_STARTTLS, 25 },
-        { "imap", MAIL_IMAP, MAIL_TLS_NONE, 143 },
-        { "imaps", MAIL_IMAP, MAIL_TLS_IMPLICIT, 993 },
-        { "imap-starttls", MAIL_IMAP, MAIL_TLS_STARTTLS, 143 },
-        { "pop3", MAIL_POP3, MAIL_TLS_NONE, 110 },
-        { "pop3s", MAIL_POP3, MAIL_TLS_IMPLICIT, 995 },
-        { "pop3-stls", MAIL_POP3, MAIL_TLS_STARTTLS, 110 },
-        { "pop3-starttls", MAIL_POP3, MAIL_TLS_STARTTLS, 110 },
+        {"smtp", MAIL_SMTP, MAIL_TLS_NONE, 25},
+        {"smtps", MAIL_SMTP, MAIL_TLS_IMPLICIT, 465},
+        {"smtp-starttls", MAIL_SMTP, MAIL_TLS_STARTTLS, 25},
+        {"imap", MAIL_IMAP, MAIL_TLS_NONE, 143},
+        {"imaps", MAIL_IMAP, MAIL_TLS_IMPLICIT, 993},
+        {"imap-starttls", MAIL_IMAP, MAIL_TLS_STARTTLS, 143},
+        {"pop3", MAIL_POP3, MAIL_TLS_NONE, 110},
+        {"pop3s", MAIL_POP3, MAIL_TLS_IMPLICIT, 995},
+        {"pop3-stls", MAIL_POP3, MAIL_TLS_STARTTLS, 110},
+        {"pop3-starttls", MAIL_POP3, MAIL_TLS_STARTTLS, 110},
 };
 
 const MailProtocol *mail_protocol_find(const char *name) {
@@ -36,8 +36,8 @@ int mail_parse_smtp(const char *line, int want) {
         int code;
 
         /* RFC 5321 4.2: three digits, then '-' (more lines), ' ' or end. */
-        if (!isdigit((unsigned char) line[0]) || !isdigit((unsigned char) line[1]) ||
-            !isdigit((unsigned char) line[2]) || line[0] < '2' || line[0] > '5')
+        if (!isdigit((unsigned char)line[0]) || !isdigit((unsigned char)line[1]) ||
+            !isdigit((unsigned char)line[2]) || line[0] < '2' || line[0] > '5')
                 return -EBADMSG;
         if (line[3] != 0 && line[3] != ' ' && line[3] != '-')
                 return -EBADMSG;
@@ -51,8 +51,7 @@ bool mail_smtp_is_starttls(const char *line) {
         const char *kw = line + 4;
         size_t n;
 
-        if (strlen(line) < 4 || (line[3] != '-' && line[3] != ' ') ||
-            strncmp(line, "250", 3) != 0)
+        if (strlen(line) < 4 || (line[3] != '-' && line[3] != ' ') || strncmp(line, "250", 3) != 0)
                 return false;
         n = strcspn(kw, " ");
         return n == 8 && strncasecmp(kw, "STARTTLS", 8) == 0;
@@ -78,7 +77,7 @@ int mail_parse_imap(const char *line, const char *tag) {
                 return -EBADMSG;
         }
         if (strncmp(line, "* ", 2) == 0)
-                return 0;   /* untagged data before the tagged result */
+                return 0; /* untagged data before the tagged result */
         n = strlen(tag);
         if (strncmp(line, tag, n) != 0 || line[n] != ' ')
                 return -EBADMSG;
@@ -99,18 +98,24 @@ int mail_parse_pop3(const char *line) {
 
 const char *mail_starttls_command(MailFamily family) {
         switch (family) {
-        case MAIL_SMTP: return "STARTTLS\r\n";
-        case MAIL_IMAP: return "a1 STARTTLS\r\n";
-        case MAIL_POP3: return "STLS\r\n";
+        case MAIL_SMTP:
+                return "STARTTLS\r\n";
+        case MAIL_IMAP:
+                return "a1 STARTTLS\r\n";
+        case MAIL_POP3:
+                return "STLS\r\n";
         }
         return NULL;
 }
 
 const char *mail_quit_command(MailFamily family) {
         switch (family) {
-        case MAIL_SMTP: return "QUIT\r\n";
-        case MAIL_IMAP: return "a9 LOGOUT\r\n";
-        case MAIL_POP3: return "QUIT\r\n";
+        case MAIL_SMTP:
+                return "QUIT\r\n";
+        case MAIL_IMAP:
+                return "a9 LOGOUT\r\n";
+        case MAIL_POP3:
+                return "QUIT\r\n";
         }
         return NULL;
 }

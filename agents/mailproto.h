@@ -23,8 +23,8 @@ typedef enum {
 
 typedef enum {
         MAIL_TLS_NONE,
-        MAIL_TLS_IMPLICIT,        /* TLS from the first byte (smtps, imaps, pop3s) */
-        MAIL_TLS_STARTTLS,        /* plain greeting, then upgrade */
+        MAIL_TLS_IMPLICIT, /* TLS from the first byte (smtps, imaps, pop3s) */
+        MAIL_TLS_STARTTLS, /* plain greeting, then upgrade */
 } MailTls;
 
 typedef struct {

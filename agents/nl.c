@@ -32,13 +32,13 @@ typedef struct {
 static int parse_addr(const struct nlmsghdr *h, void *userdata);
 
 static int open_groups(NlSocket *s, uint32_t groups) {
-        struct sockaddr_nl local = { .nl_family = AF_NETLINK, .nl_groups = groups };
+        struct sockaddr_nl local = {.nl_family = AF_NETLINK, .nl_groups = groups};
 
         s->seq = 1;
         s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (s->fd < 0)
                 return -errno;
-        if (bind(s->fd, (struct sockaddr *) &local, sizeof(local)) < 0) {
+        if (bind(s->fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
                 int r = -errno;
                 close(s->fd);
                 s->fd = -1;
@@ -71,25 +71,25 @@ static int watch_one(const NlAddr *addr, void *userdata) {
 
 int nl_watch_deleted(NlSocket *s, int timeout_ms, int ifindex, uint32_t local) {
         char buf[NL_RECV_BUF] __attribute__((aligned(4)));
-        WatchCtx w = { .ifindex = ifindex, .local = local };
-        DumpCtx ctx = { watch_one, &w };
+        WatchCtx w = {.ifindex = ifindex, .local = local};
+        DumpCtx ctx = {watch_one, &w};
         uint64_t now, end;
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        now = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-        end = now + (uint64_t) timeout_ms;
+        now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        end = now + (uint64_t)timeout_ms;
         while (now < end) {
-                struct pollfd p = { .fd = s->fd, .events = POLLIN };
-                int r = poll(&p, 1, (int) (end - now));
+                struct pollfd p = {.fd = s->fd, .events = POLLIN};
+                int r = poll(&p, 1, (int)(end - now));
                 if (r < 0 && errno != EINTR)
                         return -errno;
                 if (r > 0) {
                         ssize_t got = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
-                        int n = (int) got;
+                        int n = (int)got;
                         if (got < 0 && errno == ENOBUFS)
                                 return -ENOBUFS;
-                        for (struct nlmsghdr *h = (struct nlmsghdr *) buf; got > 0 && NLMSG_OK(h, n);
+                        for (struct nlmsghdr *h = (struct nlmsghdr *)buf; got > 0 && NLMSG_OK(h, n);
                              h = NLMSG_NEXT(h, n))
                                 if (h->nlmsg_type == RTM_DELADDR)
                                         parse_addr(h, &ctx);
@@ -97,7 +97,7 @@ int nl_watch_deleted(NlSocket *s, int timeout_ms, int ifindex, uint32_t local) {
                                 return 1;
                 }
                 clock_gettime(CLOCK_MONOTONIC, &ts);
-                now = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+                now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
         }
         return 0;
 }
@@ -109,10 +109,10 @@ void nl_close(NlSocket *s) {
 }
 
 static void add_attr(NlRequest *req, unsigned short type, const void *data, size_t len) {
-        struct rtattr *rta = (struct rtattr *) ((char *) req + NLMSG_ALIGN(req->h.nlmsg_len));
+        struct rtattr *rta = (struct rtattr *)((char *)req + NLMSG_ALIGN(req->h.nlmsg_len));
 
         rta->rta_type = type;
-        rta->rta_len = (unsigned short) RTA_LENGTH(len);
+        rta->rta_len = (unsigned short)RTA_LENGTH(len);
         memcpy(RTA_DATA(rta), data, len);
         req->h.nlmsg_len = NLMSG_ALIGN(req->h.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
@@ -123,27 +123,26 @@ static void add_attr(NlRequest *req, unsigned short type, const void *data, size
 typedef int (*NlMsgFunc)(const struct nlmsghdr *h, void *userdata);
 
 static int transact(NlSocket *s, NlRequest *req, NlMsgFunc func, void *userdata) {
-        struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
         char buf[NL_RECV_BUF] __attribute__((aligned(4)));
         uint32_t seq = s->seq++;
         int stop = 0;
 
         req->h.nlmsg_seq = seq;
-        if (sendto(s->fd, req, req->h.nlmsg_len, 0, (struct sockaddr *) &kernel,
-                   sizeof(kernel)) < 0)
+        if (sendto(s->fd, req, req->h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
                 return -errno;
         for (;;) {
                 ssize_t got = recv(s->fd, buf, sizeof(buf), 0);
-                int n = (int) got;
+                int n = (int)got;
                 if (got < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, n);
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
                      h = NLMSG_NEXT(h, n)) {
                         if (h->nlmsg_seq != seq)
-                                continue;   /* a late answer to an earlier request */
+                                continue; /* a late answer to an earlier request */
                         if (h->nlmsg_type == NLMSG_DONE)
                                 return stop;
                         if (h->nlmsg_type == NLMSG_ERROR) {
@@ -163,7 +162,7 @@ static int transact(NlSocket *s, NlRequest *req, NlMsgFunc func, void *userdata)
 static int parse_link(const struct nlmsghdr *h, void *userdata) {
         const struct ifinfomsg *ifi = NLMSG_DATA(h);
         NlLink *link = userdata;
-        int len = (int) h->nlmsg_len - (int) NLMSG_LENGTH(sizeof(*ifi));
+        int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
 
         if (h->nlmsg_type != RTM_NEWLINK || len < 0)
                 return 0;
@@ -178,7 +177,7 @@ static int parse_link(const struct nlmsghdr *h, void *userdata) {
                         link->name[n] = 0;
                 } else if (a->rta_type == IFLA_ADDRESS && alen <= sizeof(link->mac)) {
                         memcpy(link->mac, RTA_DATA(a), alen);
-                        link->mac_len = (unsigned) alen;
+                        link->mac_len = (unsigned)alen;
                 }
         }
         return 1;
@@ -217,8 +216,8 @@ int nl_link_by_index(NlSocket *s, int ifindex, NlLink *ret) {
 static int parse_addr(const struct nlmsghdr *h, void *userdata) {
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
         const DumpCtx *ctx = userdata;
-        int len = (int) h->nlmsg_len - (int) NLMSG_LENGTH(sizeof(*ifa));
-        NlAddr addr = { .ifindex = (int) ifa->ifa_index, .prefixlen = ifa->ifa_prefixlen };
+        int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifa));
+        NlAddr addr = {.ifindex = (int)ifa->ifa_index, .prefixlen = ifa->ifa_prefixlen};
         bool have_local = false;
 
         /* RTM_DELADDR notifications have the same layout. */
@@ -247,7 +246,7 @@ int nl_addr_dump(NlSocket *s, NlAddrFunc func, void *userdata) {
                 .h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
                 .ifa.ifa_family = AF_INET,
         };
-        DumpCtx ctx = { func, userdata };
+        DumpCtx ctx = {func, userdata};
 
         return transact(s, &req, parse_addr, &ctx);
 }
@@ -256,12 +255,12 @@ static int addr_change(NlSocket *s, int type, unsigned flags, int ifindex, uint3
                        uint8_t prefixlen) {
         NlRequest req = {
                 .h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
-                .h.nlmsg_type = (unsigned short) type,
-                .h.nlmsg_flags = (unsigned short) (NLM_F_REQUEST | NLM_F_ACK | flags),
+                .h.nlmsg_type = (unsigned short)type,
+                .h.nlmsg_flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags),
                 .ifa.ifa_family = AF_INET,
                 .ifa.ifa_prefixlen = prefixlen,
                 .ifa.ifa_scope = RT_SCOPE_UNIVERSE,
-                .ifa.ifa_index = (unsigned) ifindex,
+                .ifa.ifa_index = (unsigned)ifindex,
         };
 
         add_attr(&req, IFA_LOCAL, &local, 4);

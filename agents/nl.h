@@ -19,7 +19,7 @@ typedef struct {
 
 typedef struct {
         int ifindex;
-        unsigned flags;           /* IFF_UP, IFF_RUNNING, IFF_NOARP, ... */
+        unsigned flags; /* IFF_UP, IFF_RUNNING, IFF_NOARP, ... */
         unsigned char mac[8];
         unsigned mac_len;
         char name[IF_NAMESIZE];
@@ -27,7 +27,7 @@ typedef struct {
 
 typedef struct {
         int ifindex;
-        uint32_t local;           /* network byte order */
+        uint32_t local; /* network byte order */
         uint8_t prefixlen;
 } NlAddr;
 

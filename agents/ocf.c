@@ -13,7 +13,7 @@ const char *ocf_param(const char *name) {
         char key[128];
         const char *v;
 
-        if (snprintf(key, sizeof(key), "OCF_RESKEY_%s", name) >= (int) sizeof(key))
+        if (snprintf(key, sizeof(key), "OCF_RESKEY_%s", name) >= (int)sizeof(key))
                 return NULL;
         v = getenv(key);
         return v && *v ? v : NULL;
@@ -67,9 +67,9 @@ int ocf_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret) {
         for (const char *p = s; *p; p++) {
                 if (*p < '0' || *p > '9')
                         return -EINVAL;
-                if (v > (UINT64_MAX - (uint64_t) (*p - '0')) / 10)
+                if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
                         return -ERANGE;
-                v = v * 10 + (uint64_t) (*p - '0');
+                v = v * 10 + (uint64_t)(*p - '0');
         }
         if (v < min || v > max)
                 return -ERANGE;
@@ -78,8 +78,8 @@ int ocf_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret) {
 }
 
 int ocf_parse_bool(const char *s, bool *ret) {
-        static const char *const yes[] = { "1", "true", "yes", "on" };
-        static const char *const no[] = { "0", "false", "no", "off" };
+        static const char *const yes[] = {"1", "true", "yes", "on"};
+        static const char *const no[] = {"0", "false", "no", "off"};
 
         if (!s)
                 return -EINVAL;
@@ -115,17 +115,26 @@ uint64_t ocf_now_ms(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void put_escaped(const char *s) {
         for (; s && *s; s++)
                 switch (*s) {
-                case '<': fputs("&lt;", stdout); break;
-                case '>': fputs("&gt;", stdout); break;
-                case '&': fputs("&amp;", stdout); break;
-                case '"': fputs("&quot;", stdout); break;
-                default: putchar(*s);
+                case '<':
+                        fputs("&lt;", stdout);
+                        break;
+                case '>':
+                        fputs("&gt;", stdout);
+                        break;
+                case '&':
+                        fputs("&amp;", stdout);
+                        break;
+                case '"':
+                        fputs("&quot;", stdout);
+                        break;
+                default:
+                        putchar(*s);
                 }
 }
 
@@ -154,7 +163,7 @@ static void put_param(const OcfParam *p) {
                 puts(">");
                 for (const char *o = p->options; *o;) {
                         size_t n = strcspn(o, "|");
-                        printf("        <option value=\"%.*s\"/>\n", (int) n, o);
+                        printf("        <option value=\"%.*s\"/>\n", (int)n, o);
                         o += n;
                         if (*o == '|')
                                 o++;

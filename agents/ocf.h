@@ -16,30 +16,30 @@
 enum {
         OCF_SUCCESS = 0,
         OCF_ERR_GENERIC = 1,
-        OCF_ERR_ARGS = 2,         /* invalid on this host: ban this blade */
+        OCF_ERR_ARGS = 2, /* invalid on this host: ban this blade */
         OCF_ERR_UNIMPLEMENTED = 3,
         OCF_ERR_PERM = 4,
         OCF_ERR_INSTALLED = 5,
-        OCF_ERR_CONFIGURED = 6,   /* invalid everywhere: never start */
-        OCF_NOT_RUNNING = 7,      /* monitor only: cleanly stopped */
+        OCF_ERR_CONFIGURED = 6, /* invalid everywhere: never start */
+        OCF_NOT_RUNNING = 7,    /* monitor only: cleanly stopped */
 };
 
 typedef struct {
         const char *name;
         const char *shortdesc;
         const char *longdesc;
-        const char *type;         /* "string", "integer", "boolean" or "select" */
-        const char *def;          /* default shown in meta-data, NULL = none */
-        const char *options;      /* select: values separated by '|' */
+        const char *type;    /* "string", "integer", "boolean" or "select" */
+        const char *def;     /* default shown in meta-data, NULL = none */
+        const char *options; /* select: values separated by '|' */
         bool required;
-        bool unique;              /* printed as unique-group="<name>" */
+        bool unique; /* printed as unique-group="<name>" */
 } OcfParam;
 
 typedef struct {
         const char *name;
         const char *timeout;
-        const char *interval;     /* NULL = not printed */
-        const char *depth;        /* NULL = not printed */
+        const char *interval; /* NULL = not printed */
+        const char *depth;    /* NULL = not printed */
 } OcfAction;
 
 typedef struct OcfAgent OcfAgent;
@@ -51,8 +51,8 @@ typedef struct {
 } OcfHandler;
 
 struct OcfAgent {
-        const char *name;         /* type, = file name */
-        const char *version;      /* agent version */
+        const char *name;    /* type, = file name */
+        const char *version; /* agent version */
         const char *shortdesc;
         const char *longdesc;
         const OcfParam *params;

@@ -27,9 +27,9 @@
 #define ARP_INTERVAL_MAX_MS 10000
 
 typedef struct {
-        uint32_t ip;              /* network order */
-        int prefixlen;            /* -1: derive from the subnet that holds ip */
-        const char *nic;          /* NULL: derive */
+        uint32_t ip;     /* network order */
+        int prefixlen;   /* -1: derive from the subnet that holds ip */
+        const char *nic; /* NULL: derive */
         unsigned arp_count;
         unsigned arp_interval_ms;
         bool arp_bg;
@@ -37,50 +37,59 @@ typedef struct {
 
 /* What one address dump says about ip. */
 typedef struct {
-        int want_ifindex;         /* the configured nic, 0 when derived */
+        int want_ifindex; /* the configured nic, 0 when derived */
         uint32_t ip;
-        int on_nic_ifindex;       /* ip found on the wanted nic (or anywhere if derived) */
-        int elsewhere_ifindex;    /* ip found on another interface */
-        int subnet_ifindex;       /* longest other address whose subnet holds ip */
+        int on_nic_ifindex;    /* ip found on the wanted nic (or anywhere if derived) */
+        int elsewhere_ifindex; /* ip found on another interface */
+        int subnet_ifindex;    /* longest other address whose subnet holds ip */
         int subnet_prefixlen;
 } AddrScan;
 
 static const OcfParam vip_params[] = {
-        { .name = "ip", .required = true, .unique = true, .type = "string",
-          .shortdesc = "IPv4 address",
-          .longdesc = "The IPv4 service address to manage, as a dotted quad." },
-        { .name = "cidr_netmask", .type = "integer",
-          .shortdesc = "Prefix length",
-          .longdesc = "Prefix length (0-32) the address is added with. When unset: the "
-                      "prefix length of the interface address whose subnet holds ip, or 32 "
-                      "when nic is given and no subnet on it holds ip." },
-        { .name = "nic", .type = "string",
-          .shortdesc = "Network interface",
-          .longdesc = "Interface that carries the address. When unset: the interface that "
-                      "already holds ip, else the one with the longest-prefix subnet "
-                      "containing ip; no such interface makes start and validate-all "
-                      "(OCF_CHECK_LEVEL=10) fail with 2 (invalid on this blade)." },
-        { .name = "arp_count", .type = "integer", .def = "5",
-          .shortdesc = "Gratuitous ARP rounds",
-          .longdesc = "Rounds of gratuitous ARP (one request and one reply each) sent after "
-                      "the address is added; 0 sends none. At most 100." },
-        { .name = "arp_interval", .type = "integer", .def = "200",
-          .shortdesc = "Milliseconds between ARP rounds",
-          .longdesc = "Milliseconds between two gratuitous ARP rounds (1-10000). The first "
-                      "round is always sent at once, before start returns." },
-        { .name = "arp_bg", .type = "boolean", .def = "true",
-          .shortdesc = "Send later ARP rounds in the background",
-          .longdesc = "true: start returns after the first round and a detached child sends "
-                      "the rest, stopping early if the address disappears. false: start "
-                      "waits for every round." },
+        {.name = "ip",
+         .required = true,
+         .unique = true,
+         .type = "string",
+         .shortdesc = "IPv4 address",
+         .longdesc = "The IPv4 service address to manage, as a dotted quad."},
+        {.name = "cidr_netmask",
+         .type = "integer",
+         .shortdesc = "Prefix length",
+         .longdesc = "Prefix length (0-32) the address is added with. When unset: the "
+                     "prefix length of the interface address whose subnet holds ip, or 32 "
+                     "when nic is given and no subnet on it holds ip."},
+        {.name = "nic",
+         .type = "string",
+         .shortdesc = "Network interface",
+         .longdesc = "Interface that carries the address. When unset: the interface that "
+                     "already holds ip, else the one with the longest-prefix subnet "
+                     "containing ip; no such interface makes start and validate-all "
+                     "(OCF_CHECK_LEVEL=10) fail with 2 (invalid on this blade)."},
+        {.name = "arp_count",
+         .type = "integer",
+         .def = "5",
+         .shortdesc = "Gratuitous ARP rounds",
+         .longdesc = "Rounds of gratuitous ARP (one request and one reply each) sent after "
+                     "the address is added; 0 sends none. At most 100."},
+        {.name = "arp_interval",
+         .type = "integer",
+         .def = "200",
+         .shortdesc = "Milliseconds between ARP rounds",
+         .longdesc = "Milliseconds between two gratuitous ARP rounds (1-10000). The first "
+                     "round is always sent at once, before start returns."},
+        {.name = "arp_bg",
+         .type = "boolean",
+         .def = "true",
+         .shortdesc = "Send later ARP rounds in the background",
+         .longdesc = "true: start returns after the first round and a detached child sends "
+                     "the rest, stopping early if the address disappears. false: start "
+                     "waits for every round."},
 };
 
 static const OcfAction vip_actions[] = {
-        { "start", "20s", NULL, NULL },
-        { "stop", "20s", NULL, NULL },
-        { "monitor", "20s", "10s", "0" },
-        { "validate-all", "20s", NULL, NULL },
-        { "meta-data", "5s", NULL, NULL },
+        {"start", "20s", NULL, NULL},    {"stop", "20s", NULL, NULL},
+        {"monitor", "20s", "10s", "0"},  {"validate-all", "20s", NULL, NULL},
+        {"meta-data", "5s", NULL, NULL},
 };
 
 static int parse_config(const OcfAgent *agent, VipConfig *cfg) {
@@ -89,7 +98,7 @@ static int parse_config(const OcfAgent *agent, VipConfig *cfg) {
         uint64_t n;
         struct in_addr a;
 
-        *cfg = (VipConfig) { .prefixlen = -1 };
+        *cfg = (VipConfig){.prefixlen = -1};
         /* OCF 1.1: a value that is wrong everywhere is 6 (ERR_CONFIGURED). */
         if (!ip) {
                 ocf_exit_reason("parameter ip is required");
@@ -105,11 +114,11 @@ static int parse_config(const OcfAgent *agent, VipConfig *cfg) {
                         ocf_exit_reason("cidr_netmask '%.64s' is not a prefix length 0-32", v);
                         return OCF_ERR_CONFIGURED;
                 }
-                cfg->prefixlen = (int) n;
+                cfg->prefixlen = (int)n;
         }
         cfg->nic = ocf_param("nic");
-        if (cfg->nic && (strlen(cfg->nic) >= IF_NAMESIZE || strchr(cfg->nic, '/') ||
-                         strchr(cfg->nic, ':'))) {
+        if (cfg->nic &&
+            (strlen(cfg->nic) >= IF_NAMESIZE || strchr(cfg->nic, '/') || strchr(cfg->nic, ':'))) {
                 ocf_exit_reason("nic '%.64s' is not an interface name", cfg->nic);
                 return OCF_ERR_CONFIGURED;
         }
@@ -118,14 +127,14 @@ static int parse_config(const OcfAgent *agent, VipConfig *cfg) {
                 ocf_exit_reason("arp_count '%.64s' is not a number 0-%d", v, ARP_COUNT_MAX);
                 return OCF_ERR_CONFIGURED;
         }
-        cfg->arp_count = (unsigned) n;
+        cfg->arp_count = (unsigned)n;
         v = ocf_param_or_default(agent, "arp_interval");
         if (ocf_parse_uint(v, 1, ARP_INTERVAL_MAX_MS, &n) < 0) {
                 ocf_exit_reason("arp_interval '%.64s' is not a number of ms 1-%d", v,
                                 ARP_INTERVAL_MAX_MS);
                 return OCF_ERR_CONFIGURED;
         }
-        cfg->arp_interval_ms = (unsigned) n;
+        cfg->arp_interval_ms = (unsigned)n;
         v = ocf_param_or_default(agent, "arp_bg");
         if (ocf_parse_bool(v, &cfg->arp_bg) < 0) {
                 ocf_exit_reason("arp_bg '%.64s' is not a boolean", v);
@@ -155,7 +164,7 @@ static int scan_one(const NlAddr *addr, void *userdata) {
         if (addr->prefixlen < 32 &&
             (addr->local & prefix_mask(addr->prefixlen)) ==
                     (scan->ip & prefix_mask(addr->prefixlen)) &&
-            (int) addr->prefixlen > scan->subnet_prefixlen) {
+            (int)addr->prefixlen > scan->subnet_prefixlen) {
                 scan->subnet_ifindex = addr->ifindex;
                 scan->subnet_prefixlen = addr->prefixlen;
         }
@@ -167,7 +176,7 @@ static int scan_one(const NlAddr *addr, void *userdata) {
 static int scan_addresses(NlSocket *nl, const VipConfig *cfg, NlLink *link, AddrScan *scan) {
         int r;
 
-        *scan = (AddrScan) { .ip = cfg->ip, .subnet_prefixlen = -1 };
+        *scan = (AddrScan){.ip = cfg->ip, .subnet_prefixlen = -1};
         memset(link, 0, sizeof(*link));
         if (cfg->nic) {
                 r = nl_link_by_name(nl, cfg->nic, link);
@@ -190,7 +199,7 @@ static int scan_addresses(NlSocket *nl, const VipConfig *cfg, NlLink *link, Addr
 }
 
 static const char *ip_str(uint32_t ip, char buf[static INET_ADDRSTRLEN]) {
-        struct in_addr a = { .s_addr = ip };
+        struct in_addr a = {.s_addr = ip};
         return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
@@ -221,7 +230,7 @@ static int vip_monitor(const OcfAgent *agent, const char *action) {
         r = scan_addresses(&nl, &cfg, &link, &scan);
         nl_close(&nl);
         if (r == -ENODEV)
-                return OCF_NOT_RUNNING;   /* no such nic here: cannot hold the address */
+                return OCF_NOT_RUNNING; /* no such nic here: cannot hold the address */
         if (r < 0) {
                 ocf_exit_reason("rtnetlink query failed: %s", strerror(-r));
                 return OCF_ERR_GENERIC;
@@ -229,7 +238,7 @@ static int vip_monitor(const OcfAgent *agent, const char *action) {
         if (!scan.on_nic_ifindex) {
                 if (scan.elsewhere_ifindex) {
                         char name[IF_NAMESIZE] = "?";
-                        if_indextoname((unsigned) scan.elsewhere_ifindex, name);
+                        if_indextoname((unsigned)scan.elsewhere_ifindex, name);
                         ocf_exit_reason("%s is on %s, not on %s", ip_str(cfg.ip, buf), name,
                                         cfg.nic);
                         return OCF_ERR_GENERIC;
@@ -242,21 +251,21 @@ static int vip_monitor(const OcfAgent *agent, const char *action) {
                 return OCF_ERR_GENERIC;
         }
         if (!(link.flags & IFF_RUNNING)) {
-                ocf_exit_reason("%s is on %s but %s has no carrier", ip_str(cfg.ip, buf),
-                                link.name, link.name);
+                ocf_exit_reason("%s is on %s but %s has no carrier", ip_str(cfg.ip, buf), link.name,
+                                link.name);
                 return OCF_ERR_GENERIC;
         }
         return OCF_SUCCESS;
 }
 
 static void sleep_ms(unsigned ms) {
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
 }
 
 static bool still_ours(const VipConfig *cfg, int ifindex) {
-        AddrScan scan = { .want_ifindex = ifindex, .ip = cfg->ip, .subnet_prefixlen = -1 };
+        AddrScan scan = {.want_ifindex = ifindex, .ip = cfg->ip, .subnet_prefixlen = -1};
         NlSocket nl;
         int r;
 
@@ -273,11 +282,10 @@ static bool still_ours(const VipConfig *cfg, int ifindex) {
  * moment the address is deleted, even when a new start adds it back before
  * the next round; the dump before each round covers a deletion that
  * happened before the subscription. */
-static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd,
-                              NlSocket *watch) {
+static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd, NlSocket *watch) {
         for (unsigned i = 1; i < cfg->arp_count; i++) {
                 if (watch->fd >= 0) {
-                        if (nl_watch_deleted(watch, (int) cfg->arp_interval_ms, link->ifindex,
+                        if (nl_watch_deleted(watch, (int)cfg->arp_interval_ms, link->ifindex,
                                              cfg->ip) != 0)
                                 return;
                 } else {
@@ -285,7 +293,7 @@ static void send_later_rounds(const VipConfig *cfg, const NlLink *link, int fd,
                 }
                 if (!still_ours(cfg, link->ifindex))
                         return;
-                (void) garp_send(fd, link, cfg->ip);
+                (void)garp_send(fd, link, cfg->ip);
         }
 }
 
@@ -296,7 +304,7 @@ static void spawn_sender(const VipConfig *cfg, const NlLink *link, int fd, NlSoc
         pid_t pid = fork();
 
         if (pid < 0) {
-                send_later_rounds(cfg, link, fd, watch);   /* no child: do it inline */
+                send_later_rounds(cfg, link, fd, watch); /* no child: do it inline */
                 return;
         }
         if (pid > 0) {
@@ -305,7 +313,7 @@ static void spawn_sender(const VipConfig *cfg, const NlLink *link, int fd, NlSoc
                 return;
         }
         if (fork() != 0)
-                _exit(0);   /* grandchild is reparented: nobody has to reap it */
+                _exit(0); /* grandchild is reparented: nobody has to reap it */
         setsid();
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null >= 0) {
@@ -335,15 +343,15 @@ static void announce(const VipConfig *cfg, const NlLink *link) {
                         strerror(-fd));
                 return;
         }
-        NlSocket watch = { .fd = -1 };
+        NlSocket watch = {.fd = -1};
         if (cfg->arp_count > 1 && nl_open_watch(&watch) < 0)
-                watch.fd = -1;   /* fall back to sleeping and checking */
+                watch.fd = -1; /* fall back to sleeping and checking */
         r = garp_send(fd, link, cfg->ip);
         if (r < 0)
                 ocf_log("gratuitous ARP on %s failed: %s", link->name, strerror(-r));
         if (cfg->arp_count > 1) {
                 if (cfg->arp_bg)
-                        spawn_sender(cfg, link, fd, &watch);   /* returns in the parent only */
+                        spawn_sender(cfg, link, fd, &watch); /* returns in the parent only */
                 else
                         send_later_rounds(cfg, link, fd, &watch);
         }
@@ -391,8 +399,8 @@ static int vip_start(const OcfAgent *agent, const char *action) {
         if (r != OCF_SUCCESS)
                 goto out;
         if (scan.elsewhere_ifindex && !scan.on_nic_ifindex) {
-                ocf_exit_reason("%s is already on another interface than %s",
-                                ip_str(cfg.ip, buf), link.name);
+                ocf_exit_reason("%s is already on another interface than %s", ip_str(cfg.ip, buf),
+                                link.name);
                 r = OCF_ERR_GENERIC;
                 goto out;
         }
@@ -402,9 +410,10 @@ static int vip_start(const OcfAgent *agent, const char *action) {
                 goto out;
         }
         if (!scan.on_nic_ifindex) {
-                prefixlen = cfg.prefixlen >= 0 ? cfg.prefixlen
-                            : scan.subnet_prefixlen >= 0 ? scan.subnet_prefixlen : 32;
-                r = nl_addr_add(&nl, link.ifindex, cfg.ip, (uint8_t) prefixlen);
+                prefixlen = cfg.prefixlen >= 0           ? cfg.prefixlen
+                            : scan.subnet_prefixlen >= 0 ? scan.subnet_prefixlen
+                                                         : 32;
+                r = nl_addr_add(&nl, link.ifindex, cfg.ip, (uint8_t)prefixlen);
                 if (r == -EPERM || r == -EACCES) {
                         ocf_exit_reason("not allowed to add %s to %s (needs CAP_NET_ADMIN)",
                                         ip_str(cfg.ip, buf), link.name);
@@ -444,7 +453,7 @@ static int vip_stop(const OcfAgent *agent, const char *action) {
                 return OCF_ERR_GENERIC;
         r = scan_addresses(&nl, &cfg, &link, &scan);
         if (r == -ENODEV) {
-                r = OCF_SUCCESS;   /* no nic, no address: already stopped */
+                r = OCF_SUCCESS; /* no nic, no address: already stopped */
                 goto out;
         }
         if (r < 0) {
@@ -453,7 +462,7 @@ static int vip_stop(const OcfAgent *agent, const char *action) {
                 goto out;
         }
         if (!scan.on_nic_ifindex) {
-                r = OCF_SUCCESS;   /* OCF: stop of a stopped instance succeeds */
+                r = OCF_SUCCESS; /* OCF: stop of a stopped instance succeeds */
                 goto out;
         }
         r = nl_addr_del(&nl, scan.on_nic_ifindex, cfg.ip, 32);
@@ -505,11 +514,9 @@ static int vip_validate(const OcfAgent *agent, const char *action) {
 }
 
 static const OcfHandler vip_handlers[] = {
-        { "start", vip_start },
-        { "stop", vip_stop },
-        { "monitor", vip_monitor },
-        { "status", vip_monitor },
-        { "validate-all", vip_validate },
+        {"start", vip_start},           {"stop", vip_stop},
+        {"monitor", vip_monitor},       {"status", vip_monitor},
+        {"validate-all", vip_validate},
 };
 
 int main(int argc, char **argv) {

@@ -32,7 +32,8 @@ static void usage(FILE *out) {
                 "  --nodes FILE         OCFS2-style node file (/etc/ocfs2/cluster.conf)\n"
                 "  --config FILE        configuration used when the state dir has none\n"
                 "                       (/etc/bladed/resources.xml)\n"
-                "  --state-dir DIR      replicated configuration and local state (/var/lib/bladed)\n"
+                "  --state-dir DIR      replicated configuration and local state "
+                "(/var/lib/bladed)\n"
                 "  --socket PATH        control socket for bladectl (/run/bladed/bladed.sock)\n"
                 "  --ocf-root DIR       OCF agents (%s)\n"
                 "  --admin-group GROUP  who may change the cluster besides root (haclient)\n"
@@ -55,21 +56,31 @@ static int bad_option(const char *fmt, ...) {
 }
 
 static int parse_options(int argc, char **argv, ManagerOptions *o) {
-        enum { OPT_NODES = 0x100, OPT_CONFIG, OPT_STATE, OPT_SOCKET, OPT_OCF, OPT_LOGLEVEL,
-               OPT_ADMIN, OPT_SOCKGROUP, OPT_CLUSTER, OPT_VERSION };
+        enum {
+                OPT_NODES = 0x100,
+                OPT_CONFIG,
+                OPT_STATE,
+                OPT_SOCKET,
+                OPT_OCF,
+                OPT_LOGLEVEL,
+                OPT_ADMIN,
+                OPT_SOCKGROUP,
+                OPT_CLUSTER,
+                OPT_VERSION
+        };
         static const struct option options[] = {
-                { "foreground", no_argument, NULL, 'f' },
-                { "nodes", required_argument, NULL, OPT_NODES },
-                { "config", required_argument, NULL, OPT_CONFIG },
-                { "state-dir", required_argument, NULL, OPT_STATE },
-                { "socket", required_argument, NULL, OPT_SOCKET },
-                { "ocf-root", required_argument, NULL, OPT_OCF },
-                { "log-level", required_argument, NULL, OPT_LOGLEVEL },
-                { "admin-group", required_argument, NULL, OPT_ADMIN },
-                { "socket-group", required_argument, NULL, OPT_SOCKGROUP },
-                { "cluster", required_argument, NULL, OPT_CLUSTER },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, OPT_VERSION },
+                {"foreground", no_argument, NULL, 'f'},
+                {"nodes", required_argument, NULL, OPT_NODES},
+                {"config", required_argument, NULL, OPT_CONFIG},
+                {"state-dir", required_argument, NULL, OPT_STATE},
+                {"socket", required_argument, NULL, OPT_SOCKET},
+                {"ocf-root", required_argument, NULL, OPT_OCF},
+                {"log-level", required_argument, NULL, OPT_LOGLEVEL},
+                {"admin-group", required_argument, NULL, OPT_ADMIN},
+                {"socket-group", required_argument, NULL, OPT_SOCKGROUP},
+                {"cluster", required_argument, NULL, OPT_CLUSTER},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, OPT_VERSION},
                 {},
         };
         int c, level;
@@ -136,9 +147,9 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
         }
         if (optind < argc)
                 return bad_option("unexpected argument '%s'", argv[optind]);
-        for (const char *const *p = (const char *const[]){ o->nodes_path, o->config_path,
-                                                           o->state_dir, o->socket_path,
-                                                           o->ocf_root, NULL };
+        for (const char *const *p =
+                     (const char *const[]){o->nodes_path, o->config_path, o->state_dir,
+                                           o->socket_path, o->ocf_root, NULL};
              *p; p++)
                 if (!**p)
                         return bad_option("an empty path is not a path");
@@ -183,9 +194,9 @@ static int background(void) {
 }
 
 static void tell_parent(int fd, int status) {
-        unsigned char b = (unsigned char) status;
+        unsigned char b = (unsigned char)status;
         if (fd >= 0) {
-                (void) !write(fd, &b, 1);
+                (void)!write(fd, &b, 1);
                 close(fd);
         }
 }

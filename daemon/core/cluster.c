@@ -130,7 +130,7 @@ void cluster_done(Cluster *c) {
                 pending_free(&c->pending[i]);
         free(c->pending);
         free(c->gone);
-        *c = (Cluster){ 0 };
+        *c = (Cluster){0};
 }
 
 void cluster_effects_done(ClusterEffects *fx) {
@@ -139,7 +139,7 @@ void cluster_effects_done(ClusterEffects *fx) {
         for (size_t i = 0; i < fx->n_replies; i++)
                 free(fx->replies[i].message);
         free(fx->replies);
-        *fx = (ClusterEffects){ 0 };
+        *fx = (ClusterEffects){0};
 }
 
 /* --- replies ------------------------------------------------------------- */
@@ -164,8 +164,7 @@ static int add_reply(ClusterEffects *fx, uint64_t request_id, int error, uint64_
                         return -ENOMEM;
         }
         fx->replies[fx->n_replies++] = (ClusterReply){
-                .request_id = request_id, .error = error, .epoch = epoch, .message = msg
-        };
+                .request_id = request_id, .error = error, .epoch = epoch, .message = msg};
         return 0;
 }
 
@@ -299,14 +298,13 @@ static int apply_request(Cluster *c, uint32_t nodeid, uint32_t pid, uint64_t req
                         return -ENOMEM;
                 c->pending = np;
                 ClusterPending *p = &c->pending[c->n_pending];
-                *p = (ClusterPending){ .request_id = request_id, .epoch = epoch };
+                *p = (ClusterPending){.request_id = request_id, .epoch = epoch};
                 p->waiting = calloc(c->n_members ? c->n_members : 1, sizeof(ClusterAddr));
                 if (!p->waiting)
                         return -ENOMEM;
                 for (size_t i = 0; i < c->n_members; i++)
-                        p->waiting[p->n_waiting++] = (ClusterAddr){
-                                .nodeid = c->members[i].nodeid, .pid = c->members[i].pid
-                        };
+                        p->waiting[p->n_waiting++] = (ClusterAddr){.nodeid = c->members[i].nodeid,
+                                                                   .pid = c->members[i].pid};
                 c->n_pending++;
         }
         return 0;
@@ -335,9 +333,9 @@ static uint64_t round_tag(const Cluster *c) {
         for (size_t i = 0; i < c->n_members; i++) {
                 const ClusterPeer *m = &c->members[i];
                 for (int k = 3; k >= 0; k--)
-                        buf[n++] = (uint8_t) (m->nodeid >> (8 * k));
+                        buf[n++] = (uint8_t)(m->nodeid >> (8 * k));
                 for (int k = 3; k >= 0; k--)
-                        buf[n++] = (uint8_t) (m->pid >> (8 * k));
+                        buf[n++] = (uint8_t)(m->pid >> (8 * k));
         }
         return wire_digest(buf, n);
 }
@@ -420,7 +418,7 @@ static int gone_set(Cluster *c, uint32_t nodeid, bool failed) {
         if (!n)
                 return -ENOMEM;
         c->gone = n;
-        c->gone[c->n_gone++] = (ClusterGone){ .nodeid = nodeid, .failed = failed };
+        c->gone[c->n_gone++] = (ClusterGone){.nodeid = nodeid, .failed = failed};
         return 0;
 }
 
@@ -470,11 +468,11 @@ int cluster_apply_confchg(Cluster *c, const ClusterAddr *members, size_t n_membe
                         free(nm);
                         return -EINVAL;
                 }
-                ClusterPeer *old = was_joined ? find_member(c, sorted[i].nodeid, sorted[i].pid)
-                                              : NULL;
+                ClusterPeer *old =
+                        was_joined ? find_member(c, sorted[i].nodeid, sorted[i].pid) : NULL;
                 /* A member that stays keeps what it said in the open round. */
                 nm[i] = old ? *old
-                            : (ClusterPeer){ .nodeid = sorted[i].nodeid, .pid = sorted[i].pid };
+                            : (ClusterPeer){.nodeid = sorted[i].nodeid, .pid = sorted[i].pid};
         }
         free(c->members);
         c->members = nm;
@@ -496,9 +494,9 @@ int cluster_apply_confchg(Cluster *c, const ClusterAddr *members, size_t n_membe
                         size_t before = p->n_waiting;
                         pending_drop_waiter(p, left[i].nodeid, left[i].pid);
                         if (p->n_waiting < before) {
-                                r = pending_note(p, "%s left before confirming it",
-                                                 cluster_blade_name(c, left[i].nodeid, name,
-                                                                    sizeof(name)));
+                                r = pending_note(
+                                        p, "%s left before confirming it",
+                                        cluster_blade_name(c, left[i].nodeid, name, sizeof(name)));
                                 if (r < 0)
                                         return r;
                         }
@@ -577,8 +575,8 @@ static int on_config(Cluster *c, ClusterPeer *from, const WireConfig *w, Cluster
 
 static int on_request(Cluster *c, ClusterPeer *from, const WireRequest *q, ClusterEffects *fx) {
         if (!c->round_open)
-                return apply_request(c, from->nodeid, from->pid, q->request_id, q->doc,
-                                     q->doc_len, fx);
+                return apply_request(c, from->nodeid, from->pid, q->request_id, q->doc, q->doc_len,
+                                     fx);
         if (c->n_queue >= CLUSTER_MAX_QUEUE) {
                 if (is_local(c, from->nodeid, from->pid))
                         return add_reply(fx, q->request_id, -EBUSY, 0,
@@ -595,9 +593,11 @@ static int on_request(Cluster *c, ClusterPeer *from, const WireRequest *q, Clust
                 return -ENOMEM;
         memcpy(doc, q->doc, q->doc_len);
         doc[q->doc_len] = 0;
-        c->queue[c->n_queue++] = (ClusterQueued){ .nodeid = from->nodeid, .pid = from->pid,
-                                                  .request_id = q->request_id, .doc = doc,
-                                                  .doc_len = q->doc_len };
+        c->queue[c->n_queue++] = (ClusterQueued){.nodeid = from->nodeid,
+                                                 .pid = from->pid,
+                                                 .request_id = q->request_id,
+                                                 .doc = doc,
+                                                 .doc_len = q->doc_len};
         return 0;
 }
 
@@ -615,7 +615,7 @@ static int on_ack(Cluster *c, ClusterPeer *from, const WireAck *a, ClusterEffect
                         r = pending_note(p, "%s could not write it (%s%s%.*s)",
                                          cluster_blade_name(c, from->nodeid, name, sizeof(name)),
                                          strerror(-a->error), a->msg_len ? ": " : "",
-                                         (int) a->msg_len, a->msg ? a->msg : "");
+                                         (int)a->msg_len, a->msg ? a->msg : "");
                         if (r < 0)
                                 return r;
                 }
@@ -682,16 +682,22 @@ void cluster_make_state(const Cluster *c, WireMessage *m) {
                 flags |= WIRE_STATE_QUORATE;
         if (c->synced)
                 flags |= WIRE_STATE_SYNCED;
-        *m = (WireMessage){ .type = WIRE_STATE, .nodeid = c->local_nodeid };
-        m->state = (WireState){ .round = c->round, .epoch = c->epoch, .digest = c->digest,
-                                .flags = flags, .n_blades = (uint32_t) c->n_blades,
-                                .proto_max = WIRE_VERSION };
+        *m = (WireMessage){.type = WIRE_STATE, .nodeid = c->local_nodeid};
+        m->state = (WireState){.round = c->round,
+                               .epoch = c->epoch,
+                               .digest = c->digest,
+                               .flags = flags,
+                               .n_blades = (uint32_t)c->n_blades,
+                               .proto_max = WIRE_VERSION};
 }
 
 void cluster_make_config(const Cluster *c, WireMessage *m) {
-        *m = (WireMessage){ .type = WIRE_CONFIG, .nodeid = c->local_nodeid };
-        m->config = (WireConfig){ .round = c->round, .epoch = c->epoch, .digest = c->digest,
-                                  .doc = c->doc, .doc_len = c->doc_len };
+        *m = (WireMessage){.type = WIRE_CONFIG, .nodeid = c->local_nodeid};
+        m->config = (WireConfig){.round = c->round,
+                                 .epoch = c->epoch,
+                                 .digest = c->digest,
+                                 .doc = c->doc,
+                                 .doc_len = c->doc_len};
 }
 
 uint32_t cluster_coordinator(const Cluster *c) {

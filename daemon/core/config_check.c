@@ -37,7 +37,8 @@ static bool resolve(const IdTable *ids, Report *r, int line, const char *what, c
                 *group_idx = e->idx;
         else {
                 report_error(r, line, "%s: %s '%s' is the %s at line %d, not a primitive or group",
-                             what, attr, config_quote(r, ref), config_id_kind_name(e->kind), e->line);
+                             what, attr, config_quote(r, ref), config_id_kind_name(e->kind),
+                             e->line);
                 return false;
         }
         return true;
@@ -75,7 +76,8 @@ static void check_colocations(Config *c, const IdTable *ids, Report *r) {
                 snprintf(w, sizeof(w), "colocation '%s'", config_quote(r, co->id));
                 ok = resolve(ids, r, co->line, w, "rsc", co->rsc, &co->rsc_idx, &co->rsc_group_idx);
                 ok = resolve(ids, r, co->line, w, "with-rsc", co->with_rsc, &co->with_idx,
-                             &co->with_group_idx) && ok;
+                             &co->with_group_idx) &&
+                     ok;
                 if (!ok)
                         continue;
                 if (strcmp(co->rsc, co->with_rsc) == 0) {
@@ -88,11 +90,12 @@ static void check_colocations(Config *c, const IdTable *ids, Report *r) {
                 if (g1 == IDX_NONE || g1 != g2)
                         continue;
                 if (co->rsc_group_idx != IDX_NONE || co->with_group_idx != IDX_NONE)
-                        report_error(r, co->line,
-                                     "%s: '%s' is a member of group '%s': a group already keeps its "
-                                     "members together",
-                                     w, co->rsc_group_idx != IDX_NONE ? co->with_rsc : co->rsc,
-                                     c->groups[g1].id);
+                        report_error(
+                                r, co->line,
+                                "%s: '%s' is a member of group '%s': a group already keeps its "
+                                "members together",
+                                w, co->rsc_group_idx != IDX_NONE ? co->with_rsc : co->rsc,
+                                c->groups[g1].id);
                 else if (co->score < 0)
                         report_error(r, co->line,
                                      "%s: '%s' and '%s' are both in group '%s', which always runs "
@@ -140,8 +143,8 @@ static int build_graph(const Config *c, const bool *order_ok, Graph *g) {
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_groups; i++)
                 for (size_t j = 0; j + 1 < c->groups[i].n_members; j++)
-                        g->edges[n++] = (Edge){ c->groups[i].members[j], c->groups[i].members[j + 1],
-                                                true, i };
+                        g->edges[n++] = (Edge){c->groups[i].members[j], c->groups[i].members[j + 1],
+                                               true, i};
         for (size_t i = 0; i < c->n_orders; i++) {
                 const Order *o = &c->orders[i];
                 size_t from = o->first_idx, to = o->then_idx;
@@ -157,7 +160,7 @@ static int build_graph(const Config *c, const bool *order_ok, Graph *g) {
                         to = gr->n_members ? gr->members[0] : IDX_NONE;
                 }
                 if (from != IDX_NONE && to != IDX_NONE)
-                        g->edges[n++] = (Edge){ from, to, false, i };
+                        g->edges[n++] = (Edge){from, to, false, i};
         }
         qsort(g->edges, n, sizeof(*g->edges), edge_cmp);
         g->n_edges = n;
@@ -179,7 +182,7 @@ static void append(char *buf, size_t size, size_t *len, const char *fmt, ...) {
         va_start(ap, fmt);
         n = vsnprintf(buf + *len, size - *len, fmt, ap);
         va_end(ap);
-        *len = n < 0 ? size : *len + (size_t) n;
+        *len = n < 0 ? size : *len + (size_t)n;
 }
 
 static const char *edge_label(const Config *c, const Edge *e, char *buf, size_t size) {
@@ -209,7 +212,8 @@ static void report_cycle(const Config *c, Report *r, const Graph *g, const size_
                        edge_label(c, &g->edges[path[i]], label, sizeof(label)));
         append(msg, sizeof(msg), &len, " -> %s (%s)", c->resources[b->to].id,
                edge_label(c, b, label, sizeof(label)));
-        report_error(r, b->is_group ? c->groups[b->which].line : c->orders[b->which].line, "%s", msg);
+        report_error(r, b->is_group ? c->groups[b->which].line : c->orders[b->which].line, "%s",
+                     msg);
 }
 
 /* Iterative depth-first search: a configuration may hold tens of
@@ -265,7 +269,7 @@ out:
 
 static int check_orders(Config *c, const IdTable *ids, Report *r) {
         bool *ok = calloc(c->n_orders + 1, sizeof(*ok));
-        Graph g = { 0 };
+        Graph g = {0};
         int ret;
 
         if (!ok)
@@ -278,7 +282,8 @@ static int check_orders(Config *c, const IdTable *ids, Report *r) {
                 ok[i] = resolve(ids, r, o->line, w, "first", o->first, &o->first_idx,
                                 &o->first_group_idx);
                 ok[i] = resolve(ids, r, o->line, w, "then", o->then, &o->then_idx,
-                                &o->then_group_idx) && ok[i];
+                                &o->then_group_idx) &&
+                        ok[i];
                 if (!ok[i])
                         continue;
                 if (strcmp(o->first, o->then) == 0) {
@@ -331,23 +336,25 @@ static void check_resource_ops(const Config *c, Report *r) {
                         if (c->props.no_quorum_policy == NO_QUORUM_STOP &&
                             strcmp(op->name, "stop") == 0 &&
                             op->timeout_ms > c->props.no_quorum_stop_timeout_ms)
-                                report_warning(r, op->line,
-                                               "primitive '%s': stop timeout %s exceeds "
-                                               "no-quorum-stop-timeout %s: a blade that loses quorum "
-                                               "may not have stopped it within that bound",
-                                               res->id, duration_to_string(op->timeout_ms, d1, sizeof(d1)),
-                                               duration_to_string(c->props.no_quorum_stop_timeout_ms, d2,
-                                                                  sizeof(d2)));
+                                report_warning(
+                                        r, op->line,
+                                        "primitive '%s': stop timeout %s exceeds "
+                                        "no-quorum-stop-timeout %s: a blade that loses quorum "
+                                        "may not have stopped it within that bound",
+                                        res->id, duration_to_string(op->timeout_ms, d1, sizeof(d1)),
+                                        duration_to_string(c->props.no_quorum_stop_timeout_ms, d2,
+                                                           sizeof(d2)));
                 }
                 /* Failures that expire before the next monitor can see the
                  * next one never add up to the threshold. */
-                if (res->failure_timeout_ms > 0 && res->migration_threshold > 1 && max_interval > 0 &&
-                    res->failure_timeout_ms < max_interval)
+                if (res->failure_timeout_ms > 0 && res->migration_threshold > 1 &&
+                    max_interval > 0 && res->failure_timeout_ms < max_interval)
                         report_warning(r, res->line,
                                        "primitive '%s': failure-timeout %s is shorter than the "
                                        "monitor interval %s: failures expire before the next "
                                        "check, so migration-threshold %u is never reached",
-                                       res->id, duration_to_string(res->failure_timeout_ms, d1, sizeof(d1)),
+                                       res->id,
+                                       duration_to_string(res->failure_timeout_ms, d1, sizeof(d1)),
                                        duration_to_string(max_interval, d2, sizeof(d2)),
                                        res->migration_threshold);
         }
@@ -372,7 +379,7 @@ static bool has_name(const char *const *names, size_t n, const char *name) {
 /* Warns about a resource or group whose utilization fits on no blade, when
  * every blade has a capacity (a blade without one is unlimited). */
 static void check_fit(const Config *c, const char *const *names, size_t n_names, Report *r) {
-        Utilization best = { 0 };
+        Utilization best = {0};
 
         for (size_t i = 0; i < n_names; i++) {
                 const NodeAttrs *a = names[i] ? config_find_node(c, names[i]) : NULL;
@@ -384,7 +391,7 @@ static void check_fit(const Config *c, const char *const *names, size_t n_names,
                         best.cpu = a->capacity.cpu;
         }
         for (size_t i = 0; i < c->n_resources + c->n_groups; i++) {
-                Utilization need = { 0 };
+                Utilization need = {0};
                 const char *kind, *id;
                 int line;
 
@@ -410,14 +417,13 @@ static void check_fit(const Config *c, const char *const *names, size_t n_names,
         }
 }
 
-int config_check_nodes(const Config *c, const char *const *names, size_t n_names,
-                       DiagList *diag) {
-        Report rep = { .diag = diag }, *r = &rep;
+int config_check_nodes(const Config *c, const char *const *names, size_t n_names, DiagList *diag) {
+        Report rep = {.diag = diag}, *r = &rep;
 
         for (size_t i = 0; i < c->n_nodes; i++)
                 if (!has_name(names, n_names, c->nodes[i].name))
-                        report_error(r, c->nodes[i].line, "node '%s' is not a blade of the node file",
-                                     c->nodes[i].name);
+                        report_error(r, c->nodes[i].line,
+                                     "node '%s' is not a blade of the node file", c->nodes[i].name);
         for (size_t i = 0; i < c->n_locations; i++)
                 if (!has_name(names, n_names, c->locations[i].node))
                         report_error(r, c->locations[i].line,

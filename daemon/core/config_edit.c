@@ -36,7 +36,7 @@ int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {
                 return -EINVAL;
         xmlInitParser();
         config_errors_silence(&g);
-        reader = xmlReaderForMemory(buf, (int) len, NULL, NULL, XML_PARSE_NONET);
+        reader = xmlReaderForMemory(buf, (int)len, NULL, NULL, XML_PARSE_NONET);
         if (!reader) {
                 config_errors_restore(&g);
                 return -ENOMEM;
@@ -51,11 +51,11 @@ int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {
                 if (type != XML_READER_TYPE_ELEMENT)
                         continue;
                 const xmlChar *name = xmlTextReaderConstLocalName(reader);
-                if (!name || strcmp((const char *) name, "bladed-config") != 0 ||
+                if (!name || strcmp((const char *)name, "bladed-config") != 0 ||
                     xmlTextReaderConstNamespaceUri(reader))
                         break;
                 xmlChar *v = xmlTextReaderGetAttribute(reader, BAD_CAST "epoch");
-                if (v && !failed && parse_uint64((const char *) v, UINT64_MAX, ret) == 0)
+                if (v && !failed && parse_uint64((const char *)v, UINT64_MAX, ret) == 0)
                         r = 0;
                 xmlFree(v);
                 break;
@@ -66,8 +66,8 @@ int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {
 }
 
 int config_set_epoch(const char *buf, size_t len, uint64_t epoch, char **ret, size_t *ret_len) {
-        DiagList diag = { 0 };
-        Report rep = { .diag = &diag };
+        DiagList diag = {0};
+        Report rep = {.diag = &diag};
         char value[24];
         xmlDoc *doc;
         xmlNode *root;
@@ -84,7 +84,7 @@ int config_set_epoch(const char *buf, size_t len, uint64_t epoch, char **ret, si
                 return rep.oom ? -ENOMEM : -EINVAL;
         }
         root = xmlDocGetRootElement(doc);
-        if (!root || root->ns || strcmp((const char *) root->name, "bladed-config") != 0)
+        if (!root || root->ns || strcmp((const char *)root->name, "bladed-config") != 0)
                 goto out;
         snprintf(value, sizeof(value), "%" PRIu64, epoch);
         r = -ENOMEM;
@@ -95,13 +95,13 @@ int config_set_epoch(const char *buf, size_t len, uint64_t epoch, char **ret, si
         xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
         if (!out || size < 0)
                 goto out;
-        *ret = malloc((size_t) size + 1);
+        *ret = malloc((size_t)size + 1);
         if (!*ret)
                 goto out;
-        memcpy(*ret, out, (size_t) size);
+        memcpy(*ret, out, (size_t)size);
         (*ret)[size] = 0;
         if (ret_len)
-                *ret_len = (size_t) size;
+                *ret_len = (size_t)size;
         r = 0;
 out:
         xmlFree(out);

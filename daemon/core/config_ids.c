@@ -13,11 +13,11 @@
 
 const char *config_id_kind_name(IdKind kind) {
         static const char *const names[] = {
-                [ID_PRIMITIVE] = "primitive",   [ID_GROUP] = "group",
-                [ID_LOCATION] = "location",     [ID_COLOCATION] = "colocation",
-                [ID_ORDER] = "order",           [ID_FENCE_DEVICE] = "fence-device",
+                [ID_PRIMITIVE] = "primitive", [ID_GROUP] = "group",
+                [ID_LOCATION] = "location",   [ID_COLOCATION] = "colocation",
+                [ID_ORDER] = "order",         [ID_FENCE_DEVICE] = "fence-device",
         };
-        return (size_t) kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+        return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
 
 /* FNV-1a: short keys, no adversary gains much from collisions here since
@@ -26,7 +26,7 @@ static uint64_t hash_key(const char *s) {
         uint64_t h = 14695981039346656037ull;
 
         for (; *s; s++) {
-                h ^= (unsigned char) *s;
+                h ^= (unsigned char)*s;
                 h *= 1099511628211ull;
         }
         return h;
@@ -66,7 +66,7 @@ int config_ids_add(IdTable *t, const char *key, IdKind kind, size_t idx, int lin
                 *existing = e;
                 return 0;
         }
-        *e = (IdEntry){ .key = key, .hash = h, .kind = kind, .idx = idx, .line = line };
+        *e = (IdEntry){.key = key, .hash = h, .kind = kind, .idx = idx, .line = line};
         t->n++;
         return 0;
 }
@@ -80,5 +80,5 @@ const IdEntry *config_ids_find(const IdTable *t, const char *key) {
 
 void config_ids_free(IdTable *t) {
         free(t->items);
-        *t = (IdTable){ 0 };
+        *t = (IdTable){0};
 }

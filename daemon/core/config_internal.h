@@ -41,10 +41,10 @@
 
 typedef struct Report {
         DiagList *diag;
-        size_t n_errors;   /* counted even when the message was dropped */
+        size_t n_errors; /* counted even when the message was dropped */
         size_t n_warnings;
         size_t n_dropped;
-        bool oom;          /* a message could not be stored */
+        bool oom; /* a message could not be stored */
         char quote[4][CONFIG_QUOTE_MAX + 8];
         unsigned quote_next;
 } Report;
@@ -99,7 +99,7 @@ typedef struct IdEntry {
         const char *key; /* points into the Config, NULL = free slot */
         uint64_t hash;
         IdKind kind;
-        size_t idx;      /* into the Config array of that kind */
+        size_t idx; /* into the Config array of that kind */
         int line;
 } IdEntry;
 
@@ -153,8 +153,8 @@ bool config_attr_bool(Load *l, const xmlNode *n, const char *what, const char *n
 bool config_attr_score(Load *l, const xmlNode *n, const char *what, const char *name, int *ret);
 bool config_attr_duration(Load *l, const xmlNode *n, const char *what, const char *name,
                           uint64_t *ret);
-bool config_attr_uint(Load *l, const xmlNode *n, const char *what, const char *name,
-                      uint64_t max, uint64_t *ret);
+bool config_attr_uint(Load *l, const xmlNode *n, const char *what, const char *name, uint64_t max,
+                      uint64_t *ret);
 
 /* config_rsc.c: one child of <resources>. */
 int config_load_resource(Load *l, const xmlNode *n);

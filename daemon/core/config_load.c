@@ -29,7 +29,7 @@ int config_grow(void *array, size_t *cap, size_t n, size_t size) {
         np = reallocarray(*p, ncap, size);
         if (!np)
                 return -ENOMEM;
-        memset((char *) np + *cap * size, 0, (ncap - *cap) * size);
+        memset((char *)np + *cap * size, 0, (ncap - *cap) * size);
         *p = np;
         *cap = ncap;
         return 0;
@@ -52,21 +52,21 @@ const char *config_what(char buf[static CONFIG_WHAT_SIZE], const xmlNode *n, con
         /* element names here are ours (known elements only), so short */
         if (id) {
                 config_quote_into(q, id);
-                snprintf(buf, CONFIG_WHAT_SIZE, "%.24s '%s'", (const char *) n->name, q);
+                snprintf(buf, CONFIG_WHAT_SIZE, "%.24s '%s'", (const char *)n->name, q);
         } else {
-                snprintf(buf, CONFIG_WHAT_SIZE, "<%.24s>", (const char *) n->name);
+                snprintf(buf, CONFIG_WHAT_SIZE, "<%.24s>", (const char *)n->name);
         }
         return buf;
 }
 
 bool config_is_element(const xmlNode *n, const char *name) {
-        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *) n->name, name) == 0;
+        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *)n->name, name) == 0;
 }
 
 void config_unknown_element(Load *l, const xmlNode *k, const char *what) {
         report_error(l->r, config_node_line(k), "%s: unknown element <%s%s%s> here", what,
-                     k->ns && k->ns->prefix ? (const char *) k->ns->prefix : "",
-                     k->ns && k->ns->prefix ? ":" : "", config_quote(l->r, (const char *) k->name));
+                     k->ns && k->ns->prefix ? (const char *)k->ns->prefix : "",
+                     k->ns && k->ns->prefix ? ":" : "", config_quote(l->r, (const char *)k->name));
 }
 
 void config_check_attributes(Load *l, const xmlNode *n, const char *what,
@@ -75,12 +75,13 @@ void config_check_attributes(Load *l, const xmlNode *n, const char *what,
                 bool ok = false;
 
                 for (size_t i = 0; !a->ns && allowed && allowed[i]; i++)
-                        ok = ok || strcmp((const char *) a->name, allowed[i]) == 0;
+                        ok = ok || strcmp((const char *)a->name, allowed[i]) == 0;
                 if (!ok)
                         report_error(l->r, config_node_line(n), "%s: unknown attribute '%s%s%s'",
-                                     what, a->ns && a->ns->prefix ? (const char *) a->ns->prefix : "",
+                                     what,
+                                     a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "",
                                      a->ns && a->ns->prefix ? ":" : "",
-                                     config_quote(l->r, (const char *) a->name));
+                                     config_quote(l->r, (const char *)a->name));
         }
 }
 
@@ -194,8 +195,8 @@ bool config_attr_duration(Load *l, const xmlNode *n, const char *what, const cha
         return r >= 0;
 }
 
-bool config_attr_uint(Load *l, const xmlNode *n, const char *what, const char *name,
-                      uint64_t max, uint64_t *ret) {
+bool config_attr_uint(Load *l, const xmlNode *n, const char *what, const char *name, uint64_t max,
+                      uint64_t *ret) {
         const char *v = config_attr(n, name);
         int r;
 
@@ -203,20 +204,21 @@ bool config_attr_uint(Load *l, const xmlNode *n, const char *what, const char *n
                 return true;
         r = parse_uint64(v, max, ret);
         if (r == -ERANGE)
-                report_error(l->r, config_node_line(n), "%s: %s '%s' is out of range (0 to %" PRIu64 ")",
-                             what, name, config_quote(l->r, v), max);
-        else if (r < 0)
                 report_error(l->r, config_node_line(n),
-                             "%s: %s '%s' is not a non-negative integer", what, name,
-                             config_quote(l->r, v));
+                             "%s: %s '%s' is out of range (0 to %" PRIu64 ")", what, name,
+                             config_quote(l->r, v), max);
+        else if (r < 0)
+                report_error(l->r, config_node_line(n), "%s: %s '%s' is not a non-negative integer",
+                             what, name, config_quote(l->r, v));
         return r >= 0;
 }
 
 /* ---- <properties> ---- */
 
 static void load_properties(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "no-quorum-policy", "fencing", "default-stickiness",
-                                             "maintenance", "no-quorum-stop-timeout", NULL };
+        static const char *const attrs[] = {"no-quorum-policy",       "fencing",
+                                            "default-stickiness",     "maintenance",
+                                            "no-quorum-stop-timeout", NULL};
         Properties *p = &l->c->props;
         const char *w = "<properties>", *v;
 
@@ -246,7 +248,8 @@ static void load_properties(Load *l, const xmlNode *n) {
                                w);
         config_attr_score(l, n, w, "default-stickiness", &p->default_stickiness);
         config_attr_bool(l, n, w, "maintenance", &p->maintenance);
-        if (config_attr_duration(l, n, w, "no-quorum-stop-timeout", &p->no_quorum_stop_timeout_ms) &&
+        if (config_attr_duration(l, n, w, "no-quorum-stop-timeout",
+                                 &p->no_quorum_stop_timeout_ms) &&
             p->no_quorum_stop_timeout_ms == 0)
                 report_error(l->r, config_node_line(n),
                              "%s: no-quorum-stop-timeout must be greater than 0", w);
@@ -255,8 +258,8 @@ static void load_properties(Load *l, const xmlNode *n) {
 /* ---- <nodes> ---- */
 
 static int load_node(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "name", "standby", NULL };
-        static const char *const cap_attrs[] = { "memory", "cpu", NULL };
+        static const char *const attrs[] = {"name", "standby", NULL};
+        static const char *const cap_attrs[] = {"memory", "cpu", NULL};
         char wb[CONFIG_WHAT_SIZE];
         const char *name, *w;
         const xmlNode *cap_seen = NULL;
@@ -275,7 +278,8 @@ static int load_node(Load *l, const xmlNode *n) {
         if (!a->name)
                 return -ENOMEM;
         const IdEntry *dup;
-        if (config_ids_add(&l->node_names, a->name, ID_PRIMITIVE, l->c->n_nodes - 1, a->line, &dup) < 0)
+        if (config_ids_add(&l->node_names, a->name, ID_PRIMITIVE, l->c->n_nodes - 1, a->line,
+                           &dup) < 0)
                 return -ENOMEM;
         if (dup)
                 report_error(l->r, a->line, "%s: listed twice in <nodes> (first at line %d)", w,
@@ -302,7 +306,8 @@ static int load_node(Load *l, const xmlNode *n) {
                 for (size_t i = 0; i < 2; i++) {
                         uint64_t *dst = i == 0 ? &a->capacity.memory : &a->capacity.cpu;
                         if (config_attr_required(l, k, "<capacity>", cap_attrs[i]))
-                                config_attr_uint(l, k, w, cap_attrs[i], CONFIG_UTILIZATION_MAX, dst);
+                                config_attr_uint(l, k, w, cap_attrs[i], CONFIG_UTILIZATION_MAX,
+                                                 dst);
                 }
                 for (const xmlNode *kk = k->children; kk; kk = kk->next)
                         if (kk->type == XML_ELEMENT_NODE)
@@ -320,8 +325,7 @@ static int add_location(Load *l, const char *id, const char *rsc, const char *no
         if (config_grow(&l->c->locations, &l->cap_locations, l->c->n_locations, sizeof(*loc)) < 0)
                 return -ENOMEM;
         loc = &l->c->locations[l->c->n_locations++];
-        *loc = (Location){ .rsc_idx = IDX_NONE, .group_idx = IDX_NONE, .score = score,
-                           .line = line };
+        *loc = (Location){.rsc_idx = IDX_NONE, .group_idx = IDX_NONE, .score = score, .line = line};
         loc->id = strdup(id);
         loc->rsc = strdup(rsc);
         loc->node = strdup(node);
@@ -329,7 +333,7 @@ static int add_location(Load *l, const char *id, const char *rsc, const char *no
 }
 
 static int load_location(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "id", "rsc", "node", "score", NULL };
+        static const char *const attrs[] = {"id", "rsc", "node", "score", NULL};
         const char *id = config_attr_id(l, n, "<location>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
@@ -349,7 +353,7 @@ static int load_location(Load *l, const xmlNode *n) {
                         config_unknown_element(l, c, w);
                         continue;
                 }
-                static const char *const pattrs[] = { "node", NULL };
+                static const char *const pattrs[] = {"node", NULL};
                 config_check_attributes(l, c, w, pattrs);
                 config_check_text(l, c, w);
                 for (const xmlNode *cc = c->children; cc; cc = cc->next)
@@ -384,8 +388,8 @@ static int load_location(Load *l, const xmlNode *n) {
                 return 0;
         }
         if (k == 0 && !(node && score_s)) {
-                report_error(l->r, line,
-                             "%s: needs node and score, or a list of <prefer> elements", w);
+                report_error(l->r, line, "%s: needs node and score, or a list of <prefer> elements",
+                             w);
                 return 0;
         }
         if (k == 0) {
@@ -401,13 +405,14 @@ static int load_location(Load *l, const xmlNode *n) {
          * earlier one a step more (CONFIG_PREFER_MAX keeps k * step finite). */
         for (size_t i = 0; i < k; i++)
                 if (add_location(l, id, rsc, config_attr(prefers[i], "node"),
-                                 (int) ((k - i) * CONFIG_PREFER_STEP), config_node_line(prefers[i])) < 0)
+                                 (int)((k - i) * CONFIG_PREFER_STEP),
+                                 config_node_line(prefers[i])) < 0)
                         return -ENOMEM;
         return config_register_id(l, l->c->locations[first].id, ID_LOCATION, first, line);
 }
 
 static int load_colocation(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "id", "rsc", "with-rsc", "score", NULL };
+        static const char *const attrs[] = {"id", "rsc", "with-rsc", "score", NULL};
         const char *id = config_attr_id(l, n, "<colocation>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
@@ -425,12 +430,16 @@ static int load_colocation(Load *l, const xmlNode *n) {
                 config_attr_score(l, n, w, "score", &score);
         if (!id || !rsc || !with)
                 return 0;
-        if (config_grow(&l->c->colocations, &l->cap_colocations, l->c->n_colocations, sizeof(*co)) < 0)
+        if (config_grow(&l->c->colocations, &l->cap_colocations, l->c->n_colocations, sizeof(*co)) <
+            0)
                 return -ENOMEM;
         co = &l->c->colocations[l->c->n_colocations++];
-        *co = (Colocation){ .rsc_idx = IDX_NONE, .rsc_group_idx = IDX_NONE, .with_idx = IDX_NONE,
-                            .with_group_idx = IDX_NONE, .score = score,
-                            .line = config_node_line(n) };
+        *co = (Colocation){.rsc_idx = IDX_NONE,
+                           .rsc_group_idx = IDX_NONE,
+                           .with_idx = IDX_NONE,
+                           .with_group_idx = IDX_NONE,
+                           .score = score,
+                           .line = config_node_line(n)};
         co->id = strdup(id);
         co->rsc = strdup(rsc);
         co->with_rsc = strdup(with);
@@ -440,14 +449,14 @@ static int load_colocation(Load *l, const xmlNode *n) {
 }
 
 static int load_order(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "id", "first", "then", "kind", "symmetrical", NULL };
+        static const char *const attrs[] = {"id", "first", "then", "kind", "symmetrical", NULL};
         const char *id = config_attr_id(l, n, "<order>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
         const char *first = config_attr_id(l, n, w, "first", true);
         const char *then = config_attr_id(l, n, w, "then", true);
         const char *kind = config_attr(n, "kind");
-        Order o = { .kind = ORDER_MANDATORY, .symmetrical = true };
+        Order o = {.kind = ORDER_MANDATORY, .symmetrical = true};
 
         config_check_attributes(l, n, w, attrs);
         config_check_text(l, n, w);
@@ -488,20 +497,23 @@ static bool fence_agent_ok(const char *s) {
                 if (!s[6])
                         return false;
                 for (const char *p = s + 6; *p; p++)
-                        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+                        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                    "_-",
+                                    *p))
                                 return false;
                 return strlen(s) <= 255;
         }
         if (s[0] != '/' || !s[1] || strlen(s) > 255)
                 return false;
         for (const char *p = s; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+/-", *p))
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+/-",
+                            *p))
                         return false;
         return true;
 }
 
 static int load_fence_param(Load *l, FenceDevice *f, const xmlNode *n, const char *w) {
-        static const char *const attrs[] = { "name", "value", NULL };
+        static const char *const attrs[] = {"name", "value", NULL};
         const char *name = config_attr_required(l, n, w, "name");
         const char *value = config_attr_required(l, n, w, "value");
         size_t len;
@@ -524,9 +536,10 @@ static int load_fence_param(Load *l, FenceDevice *f, const xmlNode *n, const cha
         }
         /* fence-agents read name=value lines from stdin (ref b.1). */
         if (strpbrk(value, "\n\r")) {
-                report_error(l->r, config_node_line(n),
-                             "%s: parameter '%s' holds a line break, which a fence agent cannot read",
-                             w, name);
+                report_error(
+                        l->r, config_node_line(n),
+                        "%s: parameter '%s' holds a line break, which a fence agent cannot read", w,
+                        name);
                 return 0;
         }
         if (strcmp(name, "action") == 0) {
@@ -551,7 +564,7 @@ static int load_fence_param(Load *l, FenceDevice *f, const xmlNode *n, const cha
 }
 
 static int load_fence_device(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "id", "agent", "node", NULL };
+        static const char *const attrs[] = {"id", "agent", "node", NULL};
         const char *id = config_attr_id(l, n, "<fence-device>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
@@ -599,7 +612,7 @@ static int load_section(Load *l, const xmlNode *n, const char *const *names,
                         const LoadChild *funcs) {
         char w[32];
 
-        snprintf(w, sizeof(w), "<%s>", (const char *) n->name);
+        snprintf(w, sizeof(w), "<%s>", (const char *)n->name);
         config_check_attributes(l, n, w, NULL);
         config_check_text(l, n, w);
         for (const xmlNode *k = n->children; k; k = k->next) {
@@ -618,19 +631,19 @@ static int load_section(Load *l, const xmlNode *n, const char *const *names,
 }
 
 static int load_root(Load *l, const xmlNode *root) {
-        static const char *const attrs[] = { "epoch", NULL };
-        static const char *const sections[] = { "properties", "nodes", "resources", "constraints",
-                                                "fencing", NULL };
-        static const char *const nodes_names[] = { "node", NULL };
-        static const LoadChild nodes_funcs[] = { load_node };
-        static const char *const rsc_names[] = { "primitive", "group", NULL };
-        static const LoadChild rsc_funcs[] = { config_load_resource, config_load_resource };
-        static const char *const cons_names[] = { "location", "colocation", "order", NULL };
-        static const LoadChild cons_funcs[] = { load_location, load_colocation, load_order };
-        static const char *const fence_names[] = { "fence-device", NULL };
-        static const LoadChild fence_funcs[] = { load_fence_device };
+        static const char *const attrs[] = {"epoch", NULL};
+        static const char *const sections[] = {"properties",  "nodes",   "resources",
+                                               "constraints", "fencing", NULL};
+        static const char *const nodes_names[] = {"node", NULL};
+        static const LoadChild nodes_funcs[] = {load_node};
+        static const char *const rsc_names[] = {"primitive", "group", NULL};
+        static const LoadChild rsc_funcs[] = {config_load_resource, config_load_resource};
+        static const char *const cons_names[] = {"location", "colocation", "order", NULL};
+        static const LoadChild cons_funcs[] = {load_location, load_colocation, load_order};
+        static const char *const fence_names[] = {"fence-device", NULL};
+        static const LoadChild fence_funcs[] = {load_fence_device};
         const char *w = "<bladed-config>";
-        const xmlNode *seen[5] = { 0 };
+        const xmlNode *seen[5] = {0};
         int r = 0;
 
         config_check_attributes(l, root, w, attrs);
@@ -677,7 +690,7 @@ static int load_root(Load *l, const xmlNode *root) {
 }
 
 int config_load(const xmlNode *root, IdTable *ids, Config **ret, Report *r) {
-        Load l = { .r = r, .ids = ids };
+        Load l = {.r = r, .ids = ids};
         int k;
 
         l.c = calloc(1, sizeof(*l.c));

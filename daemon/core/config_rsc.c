@@ -21,7 +21,8 @@ static bool agent_part_ok(const char *s, size_t n) {
         if (n == 0 || s[0] == '.' || s[0] == '+' || s[0] == '-')
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-", s[i]) ||
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-",
+                            s[i]) ||
                     !s[i])
                         return false;
         return true;
@@ -33,28 +34,29 @@ static int load_agent(Load *l, Resource *r, const xmlNode *n, const char *w, con
         const char *c1 = strchr(agent, ':');
         const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 
-        if (c1 && (size_t) (c1 - agent) == 3 && strncmp(agent, "ocf", 3) == 0 && c2 &&
+        if (c1 && (size_t)(c1 - agent) == 3 && strncmp(agent, "ocf", 3) == 0 && c2 &&
             !strchr(c2 + 1, ':') && strlen(agent) <= 255 &&
-            agent_part_ok(c1 + 1, (size_t) (c2 - c1 - 1)) && agent_part_ok(c2 + 1, strlen(c2 + 1))) {
+            agent_part_ok(c1 + 1, (size_t)(c2 - c1 - 1)) && agent_part_ok(c2 + 1, strlen(c2 + 1))) {
                 r->agent_class = strdup("ocf");
-                r->agent_provider = strndup(c1 + 1, (size_t) (c2 - c1 - 1));
+                r->agent_provider = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
                 r->agent_type = strdup(c2 + 1);
                 return r->agent_class && r->agent_provider && r->agent_type ? 0 : -ENOMEM;
         }
         if (c1 && !(c1 - agent == 3 && strncmp(agent, "ocf", 3) == 0))
                 report_error(l->r, config_node_line(n),
-                             "%s: agent '%s': only the ocf class is supported (ocf:PROVIDER:TYPE)", w,
-                             config_quote(l->r, agent));
+                             "%s: agent '%s': only the ocf class is supported (ocf:PROVIDER:TYPE)",
+                             w, config_quote(l->r, agent));
         else
                 report_error(l->r, config_node_line(n),
-                             "%s: agent '%s' is not ocf:PROVIDER:TYPE (each part of A-Z a-z 0-9 _ . + -, "
+                             "%s: agent '%s' is not ocf:PROVIDER:TYPE (each part of A-Z a-z 0-9 _ "
+                             ". + -, "
                              "not starting with . + -)",
                              w, config_quote(l->r, agent));
         return 0;
 }
 
 static int load_param(Load *l, Resource *r, const xmlNode *n, const char *w) {
-        static const char *const attrs[] = { "name", "value", NULL };
+        static const char *const attrs[] = {"name", "value", NULL};
         const char *name = config_attr_required(l, n, w, "name");
         const char *value = config_attr_required(l, n, w, "value");
         NvPair *p;
@@ -102,8 +104,13 @@ static int load_param(Load *l, Resource *r, const xmlNode *n, const char *w) {
 }
 
 static void load_meta(Load *l, Resource *r, const xmlNode *n, const char *w) {
-        static const char *const attrs[] = { "priority", "resource-stickiness", "migration-threshold",
-                                             "failure-timeout", "target-role", "allow-migrate", NULL };
+        static const char *const attrs[] = {"priority",
+                                            "resource-stickiness",
+                                            "migration-threshold",
+                                            "failure-timeout",
+                                            "target-role",
+                                            "allow-migrate",
+                                            NULL};
         const char *v;
         uint64_t u;
 
@@ -116,18 +123,19 @@ static void load_meta(Load *l, Resource *r, const xmlNode *n, const char *w) {
         if (v) {
                 const char *digits = (*v == '-' || *v == '+') ? v + 1 : v;
                 if (parse_uint64(digits, SCORE_INFINITY - 1, &u) < 0)
-                        report_error(l->r, config_node_line(n),
-                                     "%s: priority '%s' is not an integer between -999999 and 999999",
-                                     w, config_quote(l->r, v));
+                        report_error(
+                                l->r, config_node_line(n),
+                                "%s: priority '%s' is not an integer between -999999 and 999999", w,
+                                config_quote(l->r, v));
                 else
-                        r->priority = *v == '-' ? -(int) u : (int) u;
+                        r->priority = *v == '-' ? -(int)u : (int)u;
         }
         if (config_attr(n, "resource-stickiness") &&
             config_attr_score(l, n, w, "resource-stickiness", &r->stickiness))
                 r->has_stickiness = true;
         u = r->migration_threshold;
         if (config_attr_uint(l, n, w, "migration-threshold", SCORE_INFINITY, &u))
-                r->migration_threshold = (unsigned) u;
+                r->migration_threshold = (unsigned)u;
         config_attr_duration(l, n, w, "failure-timeout", &r->failure_timeout_ms);
         v = config_attr(n, "target-role");
         if (v) {
@@ -144,11 +152,11 @@ static void load_meta(Load *l, Resource *r, const xmlNode *n, const char *w) {
 }
 
 static int load_op(Load *l, Resource *r, const xmlNode *n, const char *w) {
-        static const char *const attrs[] = { "name", "interval", "timeout", NULL };
-        static const char *const names[] = { "start", "stop", "monitor", "migrate_to",
-                                             "migrate_from", NULL };
+        static const char *const attrs[] = {"name", "interval", "timeout", NULL};
+        static const char *const names[] = {"start",      "stop",         "monitor",
+                                            "migrate_to", "migrate_from", NULL};
         const char *name = config_attr_required(l, n, w, "name");
-        Op op = { .timeout_ms = CONFIG_DEFAULT_OP_TIMEOUT_MS, .line = config_node_line(n) };
+        Op op = {.timeout_ms = CONFIG_DEFAULT_OP_TIMEOUT_MS, .line = config_node_line(n)};
         char dur[32];
         size_t i;
         bool ok;
@@ -165,9 +173,10 @@ static int load_op(Load *l, Resource *r, const xmlNode *n, const char *w) {
         for (i = 0; names[i] && strcmp(names[i], name) != 0; i++)
                 ;
         if (!names[i]) {
-                report_error(l->r, op.line,
-                             "%s: op '%s' is not one of start, stop, monitor, migrate_to, migrate_from",
-                             w, config_quote(l->r, name));
+                report_error(
+                        l->r, op.line,
+                        "%s: op '%s' is not one of start, stop, monitor, migrate_to, migrate_from",
+                        w, config_quote(l->r, name));
                 return 0;
         }
         if (!ok)
@@ -205,7 +214,7 @@ static int load_op(Load *l, Resource *r, const xmlNode *n, const char *w) {
 }
 
 static void load_utilization(Load *l, Resource *r, const xmlNode *n, const char *w) {
-        static const char *const attrs[] = { "memory", "cpu", NULL };
+        static const char *const attrs[] = {"memory", "cpu", NULL};
 
         config_check_attributes(l, n, w, attrs);
         config_check_text(l, n, w);
@@ -218,7 +227,7 @@ static void load_utilization(Load *l, Resource *r, const xmlNode *n, const char 
 
 /* Appends the primitive; *ret_idx is its index or IDX_NONE when left out. */
 static int load_primitive(Load *l, const xmlNode *n, size_t group, size_t *ret_idx) {
-        static const char *const attrs[] = { "id", "agent", NULL };
+        static const char *const attrs[] = {"id", "agent", NULL};
         const char *id = config_attr_id(l, n, "<primitive>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
@@ -236,8 +245,8 @@ static int load_primitive(Load *l, const xmlNode *n, size_t group, size_t *ret_i
                 return -ENOMEM;
         idx = l->c->n_resources++;
         r = &l->c->resources[idx];
-        *r = (Resource){ .group = group, .line = config_node_line(n),
-                         .target_role = TARGET_ROLE_STARTED };
+        *r = (Resource){
+                .group = group, .line = config_node_line(n), .target_role = TARGET_ROLE_STARTED};
         r->id = strdup(id);
         if (!r->id || config_register_id(l, r->id, ID_PRIMITIVE, idx, r->line) < 0)
                 return -ENOMEM;
@@ -264,8 +273,9 @@ static int load_primitive(Load *l, const xmlNode *n, size_t group, size_t *ret_i
                 if (!once)
                         continue;
                 if (*once) {
-                        report_error(l->r, config_node_line(k), "%s: <%s> given twice (first at line %d)",
-                                     w, (const char *) k->name, config_node_line(*once));
+                        report_error(l->r, config_node_line(k),
+                                     "%s: <%s> given twice (first at line %d)", w,
+                                     (const char *)k->name, config_node_line(*once));
                         continue;
                 }
                 *once = k;
@@ -279,7 +289,7 @@ static int load_primitive(Load *l, const xmlNode *n, size_t group, size_t *ret_i
 }
 
 static int load_group(Load *l, const xmlNode *n) {
-        static const char *const attrs[] = { "id", NULL };
+        static const char *const attrs[] = {"id", NULL};
         const char *id = config_attr_id(l, n, "<group>", "id", true);
         char wb[CONFIG_WHAT_SIZE];
         const char *w = config_what(wb, n, id);
@@ -292,9 +302,9 @@ static int load_group(Load *l, const xmlNode *n) {
                 if (config_grow(&l->c->groups, &l->cap_groups, l->c->n_groups, sizeof(*g)) < 0)
                         return -ENOMEM;
                 gi = l->c->n_groups++;
-                l->c->groups[gi] = (Group){ .line = config_node_line(n), .id = strdup(id) };
-                if (!l->c->groups[gi].id ||
-                    config_register_id(l, l->c->groups[gi].id, ID_GROUP, gi, config_node_line(n)) < 0)
+                l->c->groups[gi] = (Group){.line = config_node_line(n), .id = strdup(id)};
+                if (!l->c->groups[gi].id || config_register_id(l, l->c->groups[gi].id, ID_GROUP, gi,
+                                                               config_node_line(n)) < 0)
                         return -ENOMEM;
         }
         size_t cap = 0, n_members = 0;
@@ -321,8 +331,8 @@ static int load_group(Load *l, const xmlNode *n) {
                 g->members[g->n_members++] = ri;
         }
         if (n_members == 0)
-                report_error(l->r, config_node_line(n), "%s: a group needs at least one <primitive>",
-                             w);
+                report_error(l->r, config_node_line(n),
+                             "%s: a group needs at least one <primitive>", w);
         return 0;
 }
 

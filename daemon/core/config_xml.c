@@ -58,12 +58,12 @@ void config_quote_into(char *out, const char *s) {
         if (cut) {
                 n = CONFIG_QUOTE_MAX;
                 /* never end inside a UTF-8 sequence */
-                while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
+                while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
                         n--;
         }
         for (size_t i = 0; i < n; i++) {
-                unsigned char c = (unsigned char) s[i];
-                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
+                unsigned char c = (unsigned char)s[i];
+                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
         }
         if (cut) {
                 memcpy(out + n, "...", 3);
@@ -85,14 +85,14 @@ int config_node_line(const xmlNode *n) {
         if (n->type == XML_ATTRIBUTE_NODE)
                 n = n->parent;
         if (n && n->type == XML_ELEMENT_NODE && n->_private)
-                return (int) (intptr_t) n->_private;
+                return (int)(intptr_t)n->_private;
         long l = n ? xmlGetLineNo(n) : 0;
-        return l > 0 && l < INT32_MAX ? (int) l : 0;
+        return l > 0 && l < INT32_MAX ? (int)l : 0;
 }
 
 const char *config_attr(const xmlNode *n, const char *name) {
         for (const xmlAttr *a = n->properties; a; a = a->next) {
-                if (a->ns || strcmp((const char *) a->name, name) != 0)
+                if (a->ns || strcmp((const char *)a->name, name) != 0)
                         continue;
                 if (!a->children)
                         return "";
@@ -101,7 +101,7 @@ const char *config_attr(const xmlNode *n, const char *name) {
                  * references are already replaced). */
                 if (a->children->type == XML_TEXT_NODE && !a->children->next &&
                     a->children->content)
-                        return (const char *) a->children->content;
+                        return (const char *)a->children->content;
                 return "";
         }
         return NULL;
@@ -136,10 +136,10 @@ static void on_xml_error(void *data, xmlError *e) {
         }
         if (e->level == XML_ERR_WARNING)
                 config_report(s->r, DIAG_WARNING, e->line > 0 ? e->line : 0, "XML: %.*s",
-                              (int) (end - msg), msg);
+                              (int)(end - msg), msg);
         else
                 config_report(s->r, DIAG_ERROR, e->line > 0 ? e->line : 0,
-                              "not well-formed XML: %.*s", (int) (end - msg), msg);
+                              "not well-formed XML: %.*s", (int)(end - msg), msg);
 }
 
 static void on_internal_subset(void *data, const xmlChar *name, const xmlChar *external_id,
@@ -177,11 +177,11 @@ static void on_start_element(void *data, const xmlChar *localname, const xmlChar
                 p--;
         }
         if (*p == '<' && line > 0)
-                ctxt->node->_private = (void *) (intptr_t) line;
+                ctxt->node->_private = (void *)(intptr_t)line;
 }
 
 xmlDoc *config_read_xml(const char *buf, size_t len, Report *r) {
-        ReadState s = { .r = r };
+        ReadState s = {.r = r};
         xmlParserCtxt *ctxt;
         xmlDoc *doc;
 
@@ -207,7 +207,7 @@ xmlDoc *config_read_xml(const char *buf, size_t len, Report *r) {
         ctxt->vctxt.error = NULL;
         ctxt->vctxt.warning = NULL;
         size_t errors_before = r->n_errors;
-        doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL,
+        doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_BIG_LINES);
         /* Namespace errors leave wellFormed set but are errors all the same. */
         if (doc && (s.doctype || !ctxt->wellFormed || !ctxt->nsWellFormed ||
@@ -301,7 +301,7 @@ static void validate_schema(xmlDoc *doc, Report *r, SchemaState *s) {
         xmlRelaxNG *schema;
         xmlRelaxNGValidCtxt *vc;
 
-        pc = xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int) bladed_schema_rng_len);
+        pc = xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int)bladed_schema_rng_len);
         if (!pc) {
                 r->oom = true;
                 return;
@@ -326,8 +326,8 @@ static void validate_schema(xmlDoc *doc, Report *r, SchemaState *s) {
                 SchemaDiag *items = reallocarray(s->items, s->n + 1, sizeof(*items));
                 if (items) {
                         s->items = items;
-                        items[s->n] = (SchemaDiag){ DIAG_ERROR, 0, 0,
-                                                    strdup("the document does not match the schema") };
+                        items[s->n] = (SchemaDiag){
+                                DIAG_ERROR, 0, 0, strdup("the document does not match the schema")};
                         if (items[s->n].msg)
                                 s->n++;
                 }
@@ -372,7 +372,7 @@ static int diag_move(DiagList *to, DiagList *from) {
         to->n += from->n;
         to->n_errors += from->n_errors;
         free(from->items);
-        *from = (DiagList){ 0 };
+        *from = (DiagList){0};
         return 0;
 }
 
@@ -397,10 +397,10 @@ void config_errors_restore(const ErrorGuard *g) {
 }
 
 int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
-        DiagList own = { 0 };
-        Report r = { .diag = &own };
-        SchemaState schema = { .r = &r };
-        IdTable ids = { 0 };
+        DiagList own = {0};
+        Report r = {.diag = &own};
+        SchemaState schema = {.r = &r};
+        IdTable ids = {0};
         Config *c = NULL;
         ErrorGuard g;
         xmlDoc *doc;
@@ -414,15 +414,15 @@ int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
         if (!doc)
                 goto finish;
         root = xmlDocGetRootElement(doc);
-        if (root && root->ns && strcmp((const char *) root->name, "bladed-config") == 0) {
+        if (root && root->ns && strcmp((const char *)root->name, "bladed-config") == 0) {
                 report_error(&r, config_node_line(root),
                              "<bladed-config> must not be in a namespace (remove its xmlns)");
                 goto finish;
         }
-        if (!root || root->ns || strcmp((const char *) root->name, "bladed-config") != 0) {
+        if (!root || root->ns || strcmp((const char *)root->name, "bladed-config") != 0) {
                 report_error(&r, config_node_line(root),
                              "the root element must be <bladed-config>, not <%s>",
-                             root ? config_quote(&r, (const char *) root->name) : "");
+                             root ? config_quote(&r, (const char *)root->name) : "");
                 goto finish;
         }
         validate_schema(doc, &r, &schema);

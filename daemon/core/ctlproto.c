@@ -7,9 +7,9 @@
 #include "bladed/ctlproto.h"
 
 static const CtlCommandInfo commands[_CTL_CMD_MAX] = {
-        [CTL_CMD_STATUS] = { "status", 1, 1, false },
-        [CTL_CMD_CONFIG_SHOW] = { "config show", 0, 0, false },
-        [CTL_CMD_CONFIG_LOAD] = { "config load", 1, 1, true },
+        [CTL_CMD_STATUS] = {"status", 1, 1, false},
+        [CTL_CMD_CONFIG_SHOW] = {"config show", 0, 0, false},
+        [CTL_CMD_CONFIG_LOAD] = {"config load", 1, 1, true},
 };
 
 const CtlCommandInfo *ctlproto_command_info(unsigned command) {
@@ -19,24 +19,24 @@ const CtlCommandInfo *ctlproto_command_info(unsigned command) {
 }
 
 static uint32_t rd32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static uint16_t rd16(const uint8_t *p) {
-        return (uint16_t) (p[0] << 8 | p[1]);
+        return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static uint8_t *wr32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) (v >> 24);
-        p[1] = (uint8_t) (v >> 16);
-        p[2] = (uint8_t) (v >> 8);
-        p[3] = (uint8_t) v;
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
         return p + 4;
 }
 
 static uint8_t *wr16(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t) (v >> 8);
-        p[1] = (uint8_t) v;
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
         return p + 2;
 }
 
@@ -73,13 +73,13 @@ int ctlproto_frame_check(const void *buf, size_t len, CtlKind kind, size_t *fram
                 *reason = "frame larger than the limit";
                 return -EBADMSG;
         }
-        *frame_len = CTL_HEADER_SIZE + (size_t) length;
+        *frame_len = CTL_HEADER_SIZE + (size_t)length;
         return 0;
 }
 
 /* A u32-prefixed string at *p of at most max bytes; advances *p / *left. */
-static int take_blob(const uint8_t **p, size_t *left, size_t max, const char **ret,
-                     size_t *ret_len, const char **reason) {
+static int take_blob(const uint8_t **p, size_t *left, size_t max, const char **ret, size_t *ret_len,
+                     const char **reason) {
         uint32_t n;
 
         if (*left < 4) {
@@ -97,7 +97,7 @@ static int take_blob(const uint8_t **p, size_t *left, size_t max, const char **r
                 *reason = "NUL byte inside a string";
                 return -EBADMSG;
         }
-        *ret = (const char *) *p;
+        *ret = (const char *)*p;
         *ret_len = n;
         *p += n;
         *left -= n;
@@ -125,7 +125,7 @@ int ctlproto_request_decode(const void *buf, size_t len, CtlRequest *ret, const 
         static const char *unused;
         const uint8_t *p = buf;
         size_t left;
-        CtlRequest q = { 0 };
+        CtlRequest q = {0};
         const CtlCommandInfo *info;
         unsigned n;
         int r;
@@ -177,7 +177,7 @@ int ctlproto_reply_decode(const void *buf, size_t len, CtlReply *ret, const char
         static const char *unused;
         const uint8_t *p = buf;
         size_t left;
-        CtlReply y = { 0 };
+        CtlReply y = {0};
         int r;
 
         if (!reason)
@@ -191,7 +191,7 @@ int ctlproto_reply_decode(const void *buf, size_t len, CtlReply *ret, const char
                 *reason = "reply without a status";
                 return -EBADMSG;
         }
-        y.status = (int32_t) rd32(p);
+        y.status = (int32_t)rd32(p);
         p += 4;
         left -= 4;
         if (y.status < 0 || y.status >= _CTL_STATUS_MAX) {
@@ -227,16 +227,16 @@ static int frame_alloc(CtlKind kind, size_t payload, uint8_t **ret, uint8_t **bo
                 return -ENOMEM;
         p = wr32(buf, CTL_MAGIC);
         *p++ = CTL_VERSION;
-        *p++ = (uint8_t) kind;
+        *p++ = (uint8_t)kind;
         p = wr16(p, 0);
-        p = wr32(p, (uint32_t) payload);
+        p = wr32(p, (uint32_t)payload);
         *ret = buf;
         *body = p;
         return 0;
 }
 
 static uint8_t *put_str(uint8_t *p, const char *s, size_t n) {
-        p = wr32(p, (uint32_t) n);
+        p = wr32(p, (uint32_t)n);
         if (n)
                 memcpy(p, s, n);
         return p + n;
@@ -260,7 +260,7 @@ int ctlproto_request_encode(const CtlRequest *q, uint8_t **ret, size_t *ret_len)
         if (r < 0)
                 return r;
         p = wr16(p, q->command);
-        p = wr16(p, (uint16_t) q->n_args);
+        p = wr16(p, (uint16_t)q->n_args);
         for (size_t i = 0; i < q->n_args; i++)
                 p = put_str(p, q->args[i].p, q->args[i].len);
         *ret = buf;
@@ -281,7 +281,7 @@ int ctlproto_reply_encode(const CtlReply *y, uint8_t **ret, size_t *ret_len) {
         r = frame_alloc(CTL_KIND_REPLY, payload, &buf, &p);
         if (r < 0)
                 return r;
-        p = wr32(p, (uint32_t) y->status);
+        p = wr32(p, (uint32_t)y->status);
         p = put_str(p, y->body, y->body_len);
         put_str(p, y->error, y->error_len);
         *ret = buf;

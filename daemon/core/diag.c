@@ -24,7 +24,7 @@ int diag_add(DiagList *d, DiagLevel level, int line, const char *fmt, ...) {
                 return -ENOMEM;
         }
         d->items = items;
-        d->items[d->n++] = (Diag){ .level = level, .line = line, .msg = msg };
+        d->items[d->n++] = (Diag){.level = level, .line = line, .msg = msg};
         if (level == DIAG_ERROR)
                 d->n_errors++;
         return 0;
@@ -60,5 +60,5 @@ void diag_clear(DiagList *d) {
         for (size_t i = 0; i < d->n; i++)
                 free(d->items[i].msg);
         free(d->items);
-        *d = (DiagList){ 0 };
+        *d = (DiagList){0};
 }

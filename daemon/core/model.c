@@ -105,10 +105,10 @@ int score_add(int a, int b) {
                 return -SCORE_INFINITY;
         if (a >= SCORE_INFINITY || b >= SCORE_INFINITY)
                 return SCORE_INFINITY;
-        long s = (long) a + b;
+        long s = (long)a + b;
         if (s >= SCORE_INFINITY)
                 return SCORE_INFINITY;
         if (s <= -SCORE_INFINITY)
                 return -SCORE_INFINITY;
-        return (int) s;
+        return (int)s;
 }

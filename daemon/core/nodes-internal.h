@@ -17,10 +17,10 @@
 #define NODES_MAX_REPORTS 100
 
 typedef struct NodesCtx {
-        DiagList *diag;  /* may be NULL */
+        DiagList *diag; /* may be NULL */
         size_t n_reported;
         size_t n_dropped;
-        bool failed;     /* an error was seen (reported or dropped) */
+        bool failed; /* an error was seen (reported or dropped) */
         bool oom;
 } NodesCtx;
 
@@ -37,7 +37,7 @@ typedef enum NodesStanzaType {
         NODES_STANZA_NODE,
         NODES_STANZA_HEARTBEAT,
         NODES_STANZA_UNKNOWN,
-        NODES_STANZA_BAD,      /* header had a lexical error: attributes swallowed */
+        NODES_STANZA_BAD, /* header had a lexical error: attributes swallowed */
 } NodesStanzaType;
 
 /* Slots of the known keys of each stanza type (nodes_stanza_keys order). */

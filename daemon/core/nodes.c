@@ -25,11 +25,12 @@ const char *nodes_check_node_name(const char *s) {
                 return "is empty";
         if (n > NODES_NODE_NAME_MAX)
                 return "is longer than 63 characters";
-        if (!isalnum((unsigned char) s[0]))
+        if (!isalnum((unsigned char)s[0]))
                 return "must start with a letter or a digit";
         for (size_t i = 1; i < n; i++)
-                if (!isalnum((unsigned char) s[i]) && s[i] != '-' && s[i] != '_')
-                        return "may hold only letters, digits, '-' and '_' (a host name without domain)";
+                if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+                        return "may hold only letters, digits, '-' and '_' (a host name without "
+                               "domain)";
         return NULL;
 }
 
@@ -41,7 +42,7 @@ const char *nodes_check_cluster_name(const char *s) {
         if (n > NODES_CLUSTER_NAME_MAX)
                 return "is longer than 16 characters (o2cb's limit)";
         for (size_t i = 0; i < n; i++)
-                if (!isalnum((unsigned char) s[i]))
+                if (!isalnum((unsigned char)s[i]))
                         return "may hold only letters and digits (o2cb's rule)";
         return NULL;
 }
@@ -52,7 +53,7 @@ static bool is_region(const char *s) {
         if (n != 32)
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!isxdigit((unsigned char) s[i]))
+                if (!isxdigit((unsigned char)s[i]))
                         return false;
         return true;
 }
@@ -66,8 +67,8 @@ typedef struct Check {
         NodesCtx *c;
         const NodesLex *lex;
         NodeFile *f;
-        int *count_line;    /* per f->clusters: node_count's line, 0 if it did not parse */
-        size_t *n_regions;  /* per f->clusters */
+        int *count_line;   /* per f->clusters: node_count's line, 0 if it did not parse */
+        size_t *n_regions; /* per f->clusters */
 } Check;
 
 static const char *attr(const NodesStanza *st, int k) {
@@ -81,7 +82,7 @@ static int attr_line(const NodesStanza *st, int k) {
 static long cluster_index(const NodeFile *f, const char *name) {
         for (size_t i = 0; i < f->n_clusters; i++)
                 if (strcmp(f->clusters[i].name, name) == 0)
-                        return (long) i;
+                        return (long)i;
         return -1;
 }
 
@@ -121,7 +122,8 @@ static void check_cluster(Check *k, const NodesStanza *st) {
         if (mode && strcasecmp(mode, "local") != 0 && strcasecmp(mode, "global") != 0) {
                 q = nodes_quote(mode);
                 nodes_error(c, attr_line(st, K_CLUSTER_HEARTBEAT_MODE),
-                            "heartbeat_mode %s must be \"local\" or \"global\"%s", q, nodes_blank_hint(mode));
+                            "heartbeat_mode %s must be \"local\" or \"global\"%s", q,
+                            nodes_blank_hint(mode));
                 nodes_quote_free(q);
         }
         if (!name) {
@@ -139,8 +141,9 @@ static void check_cluster(Check *k, const NodesStanza *st) {
         }
         long dup = cluster_index(f, name);
         if (dup >= 0) {
-                nodes_error(c, attr_line(st, K_CLUSTER_NAME), "cluster %s is defined twice (first on line %d)",
-                            q, f->clusters[dup].line);
+                nodes_error(c, attr_line(st, K_CLUSTER_NAME),
+                            "cluster %s is defined twice (first on line %d)", q,
+                            f->clusters[dup].line);
                 nodes_quote_free(q);
                 return;
         }
@@ -159,9 +162,10 @@ static void check_cluster(Check *k, const NodesStanza *st) {
                 c->oom = true;
                 return;
         }
-        ClusterEntry e = { .name = strdup(name), .node_count = (unsigned) v, .line = st->line };
+        ClusterEntry e = {.name = strdup(name), .node_count = (unsigned)v, .line = st->line};
         if (mode) {
-                e.heartbeat_mode = strcasecmp(mode, "global") == 0 ? strdup("global") : strdup("local");
+                e.heartbeat_mode =
+                        strcasecmp(mode, "global") == 0 ? strdup("global") : strdup("local");
                 if (!e.heartbeat_mode)
                         c->oom = true;
         }
@@ -191,10 +195,11 @@ static void check_node_fields(Check *k, const NodesStanza *st, NodeEntry *e, boo
                 nodes_error(c, st->line, "node: stanza has no name");
         } else if ((why = nodes_check_node_name(name))) {
                 q = nodes_quote(name);
-                nodes_error(c, attr_line(st, K_NODE_NAME), "node name %s %s%s", q, why, nodes_blank_hint(name));
+                nodes_error(c, attr_line(st, K_NODE_NAME), "node name %s %s%s", q, why,
+                            nodes_blank_hint(name));
                 nodes_quote_free(q);
         } else
-                e->name = (char *) name;
+                e->name = (char *)name;
 
         /* "node "blade1" has no ip_port", "node "blade1": number ..." when
          * the name is known; "node: stanza has no ...", "number ..." if not. */
@@ -215,13 +220,15 @@ static void check_node_fields(Check *k, const NodesStanza *st, NodeEntry *e, boo
         else if ((r = parse_uint64(number, NODES_MAX_NUMBER, &v)) < 0) {
                 q = nodes_quote(number);
                 if (r == -ERANGE)
-                        nodes_error(c, attr_line(st, K_NODE_NUMBER), "%s%snumber %s is out of range (0..254)", pfx, sep, q);
+                        nodes_error(c, attr_line(st, K_NODE_NUMBER),
+                                    "%s%snumber %s is out of range (0..254)", pfx, sep, q);
                 else
-                        nodes_error(c, attr_line(st, K_NODE_NUMBER), "%s%snumber %s is not a decimal number%s", pfx, sep,
-                                    q, nodes_blank_hint(number));
+                        nodes_error(c, attr_line(st, K_NODE_NUMBER),
+                                    "%s%snumber %s is not a decimal number%s", pfx, sep, q,
+                                    nodes_blank_hint(number));
                 nodes_quote_free(q);
         } else {
-                e->number = (uint32_t) v;
+                e->number = (uint32_t)v;
                 *number_ok = true;
         }
 
@@ -229,40 +236,46 @@ static void check_node_fields(Check *k, const NodesStanza *st, NodeEntry *e, boo
                 nodes_error(c, st->line, "%s has no ip_address", who);
         else if (parse_ipv4(ip, &e->ip) < 0) {
                 q = nodes_quote(ip);
-                nodes_error(c, attr_line(st, K_NODE_IP_ADDRESS), "%s%sip_address %s is not an IPv4 address "
-                            "(dotted quad, no leading zeros)%s", pfx, sep, q, nodes_blank_hint(ip));
+                nodes_error(c, attr_line(st, K_NODE_IP_ADDRESS),
+                            "%s%sip_address %s is not an IPv4 address "
+                            "(dotted quad, no leading zeros)%s",
+                            pfx, sep, q, nodes_blank_hint(ip));
                 nodes_quote_free(q);
         } else {
-                e->ip_address = (char *) ip;
+                e->ip_address = (char *)ip;
                 *ip_ok = true;
         }
 
         if (!port)
-                nodes_error(c, st->line, "%s has no ip_port (o2cb requires it; 7777 is customary)", who);
+                nodes_error(c, st->line, "%s has no ip_port (o2cb requires it; 7777 is customary)",
+                            who);
         else if (parse_uint64(port, 65535, &v) < 0 || v == 0) {
                 q = nodes_quote(port);
-                nodes_error(c, attr_line(st, K_NODE_IP_PORT), "%s%sip_port %s is not a port number 1..65535%s",
-                            pfx, sep, q, nodes_blank_hint(port));
+                nodes_error(c, attr_line(st, K_NODE_IP_PORT),
+                            "%s%sip_port %s is not a port number 1..65535%s", pfx, sep, q,
+                            nodes_blank_hint(port));
                 nodes_quote_free(q);
         } else
-                e->ip_port = (uint16_t) v;
+                e->ip_port = (uint16_t)v;
 
         if (!cluster)
                 nodes_error(c, st->line, "%s has no cluster", who);
         else if (cluster_index(k->f, cluster) < 0) {
                 if (!cluster_stanza_exists(k->lex, cluster)) {
                         q = nodes_quote(cluster);
-                        nodes_error(c, attr_line(st, K_NODE_CLUSTER), "%s%sno cluster: stanza named %s", pfx, sep, q);
+                        nodes_error(c, attr_line(st, K_NODE_CLUSTER),
+                                    "%s%sno cluster: stanza named %s", pfx, sep, q);
                         nodes_quote_free(q);
                 }
         } else
-                e->cluster = (char *) cluster;
+                e->cluster = (char *)cluster;
 }
 
 /* Names, numbers and addresses are unique within a cluster.  e's strings
  * still point into the lexer's values here. */
 static void check_node_unique(Check *k, const NodesStanza *st, const NodeEntry *e, bool number_ok,
-                              bool ip_ok, const NodeEntry *prev, size_t n_prev, const bool *prev_number_ok) {
+                              bool ip_ok, const NodeEntry *prev, size_t n_prev,
+                              const bool *prev_number_ok) {
         NodesCtx *c = k->c;
 
         if (!e->cluster)
@@ -274,14 +287,20 @@ static void check_node_unique(Check *k, const NodesStanza *st, const NodeEntry *
                 char *qn = nodes_quote(p->name ? p->name : "?");
                 char *qc = nodes_quote(e->cluster);
                 if (e->name && p->name && strcasecmp(e->name, p->name) == 0)
-                        nodes_error(c, attr_line(st, K_NODE_NAME), "node name %s is used twice in cluster %s "
-                                    "(first on line %d)", qn, qc, p->line);
+                        nodes_error(c, attr_line(st, K_NODE_NAME),
+                                    "node name %s is used twice in cluster %s "
+                                    "(first on line %d)",
+                                    qn, qc, p->line);
                 if (number_ok && prev_number_ok[i] && e->number == p->number)
-                        nodes_error(c, attr_line(st, K_NODE_NUMBER), "node number %u is used twice in cluster %s "
-                                    "(first by node %s on line %d)", e->number, qc, qn, p->line);
+                        nodes_error(c, attr_line(st, K_NODE_NUMBER),
+                                    "node number %u is used twice in cluster %s "
+                                    "(first by node %s on line %d)",
+                                    e->number, qc, qn, p->line);
                 if (ip_ok && p->ip_address && e->ip == p->ip)
-                        nodes_error(c, attr_line(st, K_NODE_IP_ADDRESS), "ip_address %s is used twice in "
-                                    "cluster %s (first by node %s on line %d)", e->ip_address, qc, qn, p->line);
+                        nodes_error(c, attr_line(st, K_NODE_IP_ADDRESS),
+                                    "ip_address %s is used twice in "
+                                    "cluster %s (first by node %s on line %d)",
+                                    e->ip_address, qc, qn, p->line);
                 nodes_quote_free(qn);
                 nodes_quote_free(qc);
         }
@@ -351,11 +370,13 @@ static void check_node_count(Check *k) {
                 size_t count = 0;
                 for (size_t i = 0; i < lex->n; i++) {
                         const char *v = attr(&lex->stanzas[i], K_NODE_CLUSTER);
-                        count += lex->stanzas[i].type == NODES_STANZA_NODE && v && strcmp(v, cl->name) == 0;
+                        count += lex->stanzas[i].type == NODES_STANZA_NODE && v &&
+                                 strcmp(v, cl->name) == 0;
                 }
                 if (k->count_line[ci] && count != cl->node_count) {
                         char *q = nodes_quote(cl->name);
-                        nodes_error(k->c, k->count_line[ci], "node_count = %u but cluster %s has %zu node: stanza%s",
+                        nodes_error(k->c, k->count_line[ci],
+                                    "node_count = %u but cluster %s has %zu node: stanza%s",
                                     cl->node_count, q, count, count == 1 ? "" : "s");
                         nodes_quote_free(q);
                 }
@@ -375,8 +396,10 @@ static void check_heartbeat(Check *k, const NodesStanza *st) {
                 nodes_error(c, st->line, "heartbeat: stanza has no region");
         else if (!is_region(region)) {
                 q = nodes_quote(region);
-                nodes_error(c, attr_line(st, K_HB_REGION), "heartbeat region %s is not the UUID of a heartbeat "
-                            "device (32 hex digits)%s", q, nodes_blank_hint(region));
+                nodes_error(c, attr_line(st, K_HB_REGION),
+                            "heartbeat region %s is not the UUID of a heartbeat "
+                            "device (32 hex digits)%s",
+                            q, nodes_blank_hint(region));
                 nodes_quote_free(q);
         } else
                 region_ok = true;
@@ -385,7 +408,8 @@ static void check_heartbeat(Check *k, const NodesStanza *st) {
                 nodes_error(c, st->line, "heartbeat: stanza has no cluster");
         else if ((ci = cluster_index(f, cluster)) < 0 && !cluster_stanza_exists(k->lex, cluster)) {
                 q = nodes_quote(cluster);
-                nodes_error(c, attr_line(st, K_HB_CLUSTER), "heartbeat: no cluster: stanza named %s", q);
+                nodes_error(c, attr_line(st, K_HB_CLUSTER),
+                            "heartbeat: no cluster: stanza named %s", q);
                 nodes_quote_free(q);
         }
         if (!region_ok || ci < 0)
@@ -396,14 +420,19 @@ static void check_heartbeat(Check *k, const NodesStanza *st) {
         for (size_t i = 0; i < f->n_heartbeats; i++)
                 if (strcmp(f->heartbeats[i].cluster, cluster) == 0 &&
                     strcasecmp(f->heartbeats[i].region, region) == 0)
-                        nodes_error(c, attr_line(st, K_HB_REGION), "heartbeat region %s is listed twice for "
-                                    "cluster %s (first on line %d)", region, q, f->heartbeats[i].line);
+                        nodes_error(c, attr_line(st, K_HB_REGION),
+                                    "heartbeat region %s is listed twice for "
+                                    "cluster %s (first on line %d)",
+                                    region, q, f->heartbeats[i].line);
         if (++k->n_regions[ci] == NODES_MAX_REGIONS + 1)
-                nodes_error(c, st->line, "cluster %s has more than %d heartbeat regions (o2cb's limit)", q,
+                nodes_error(c, st->line,
+                            "cluster %s has more than %d heartbeat regions (o2cb's limit)", q,
                             NODES_MAX_REGIONS);
         if (!cl->heartbeat_mode || strcmp(cl->heartbeat_mode, "local") == 0)
-                nodes_warning(c, st->line, "heartbeat region for cluster %s, which uses local heartbeat: "
-                              "o2cb ignores it unless heartbeat_mode = global", q);
+                nodes_warning(c, st->line,
+                              "heartbeat region for cluster %s, which uses local heartbeat: "
+                              "o2cb ignores it unless heartbeat_mode = global",
+                              q);
         nodes_quote_free(q);
 
         HeartbeatEntry *hs = realloc(f->heartbeats, (f->n_heartbeats + 1) * sizeof(*hs));
@@ -412,7 +441,7 @@ static void check_heartbeat(Check *k, const NodesStanza *st) {
                 return;
         }
         f->heartbeats = hs;
-        HeartbeatEntry e = { .region = strdup(region), .cluster = strdup(cluster), .line = st->line };
+        HeartbeatEntry e = {.region = strdup(region), .cluster = strdup(cluster), .line = st->line};
         if (!e.region || !e.cluster)
                 c->oom = true;
         f->heartbeats[f->n_heartbeats++] = e;
@@ -420,7 +449,7 @@ static void check_heartbeat(Check *k, const NodesStanza *st) {
 
 static NodeFile *check_all(const NodesLex *lex, NodesCtx *c) {
         _cleanup_(nodes_freep) NodeFile *f = calloc(1, sizeof(*f));
-        Check k = { .c = c, .lex = lex, .f = f };
+        Check k = {.c = c, .lex = lex, .f = f};
         bool any_cluster = false;
 
         if (!f) {
@@ -433,18 +462,22 @@ static NodeFile *check_all(const NodesLex *lex, NodesCtx *c) {
                         check_cluster(&k, &lex->stanzas[i]);
                 }
         if (!any_cluster)
-                nodes_error(c, 0, "no cluster: stanza (the file must describe the cluster and its nodes)");
+                nodes_error(
+                        c, 0,
+                        "no cluster: stanza (the file must describe the cluster and its nodes)");
         check_nodes(&k);
         check_node_count(&k);
         for (size_t i = 0; i < lex->n; i++)
                 if (lex->stanzas[i].type == NODES_STANZA_HEARTBEAT)
                         check_heartbeat(&k, &lex->stanzas[i]);
         for (size_t ci = 0; ci < f->n_clusters; ci++)
-                if (f->clusters[ci].heartbeat_mode && strcmp(f->clusters[ci].heartbeat_mode, "global") == 0 &&
-                    k.n_regions[ci] == 0) {
+                if (f->clusters[ci].heartbeat_mode &&
+                    strcmp(f->clusters[ci].heartbeat_mode, "global") == 0 && k.n_regions[ci] == 0) {
                         char *q = nodes_quote(f->clusters[ci].name);
-                        nodes_warning(c, f->clusters[ci].line, "cluster %s uses global heartbeat but has no "
-                                      "heartbeat: region", q);
+                        nodes_warning(c, f->clusters[ci].line,
+                                      "cluster %s uses global heartbeat but has no "
+                                      "heartbeat: region",
+                                      q);
                         nodes_quote_free(q);
                 }
         free(k.count_line);
@@ -455,7 +488,7 @@ static NodeFile *check_all(const NodesLex *lex, NodesCtx *c) {
 }
 
 int nodes_parse(const char *buf, size_t len, NodeFile **ret, DiagList *diag) {
-        NodesCtx c = { .diag = diag };
+        NodesCtx c = {.diag = diag};
         NodesLex lex;
         NodeFile *f = NULL;
         int r;

@@ -19,10 +19,10 @@
 #include "bladed/util.h"
 #include "nodes-internal.h"
 
-static const char *const cluster_keys[] = { "name", "node_count", "heartbeat_mode", NULL };
-static const char *const node_keys[] = { "name", "number", "ip_address", "ip_port", "cluster", NULL };
-static const char *const heartbeat_keys[] = { "region", "cluster", NULL };
-static const char *const no_keys[] = { NULL };
+static const char *const cluster_keys[] = {"name", "node_count", "heartbeat_mode", NULL};
+static const char *const node_keys[] = {"name", "number", "ip_address", "ip_port", "cluster", NULL};
+static const char *const heartbeat_keys[] = {"region", "cluster", NULL};
+static const char *const no_keys[] = {NULL};
 
 const char *const *nodes_stanza_keys(NodesStanzaType type) {
         switch (type) {
@@ -95,9 +95,9 @@ typedef struct Lexer {
         const char *buf;
         size_t len;
         size_t pos;
-        int line;          /* of the line take_line returned last */
-        bool newline;      /* ... and whether a '\n' ended it */
-        int crlf_first;    /* first line ending in CR LF, 0 if none */
+        int line;       /* of the line take_line returned last */
+        bool newline;   /* ... and whether a '\n' ended it */
+        int crlf_first; /* first line ending in CR LF, 0 if none */
         size_t crlf_count;
         NodesCtx *c;
 } Lexer;
@@ -128,7 +128,7 @@ static bool take_line(Lexer *L, const char **ret, size_t *ret_len, bool *bad) {
         if (L->pos >= L->len)
                 return false;
         nl = memchr(s, '\n', L->len - L->pos);
-        n = nl ? (size_t) (nl - s) : L->len - L->pos;
+        n = nl ? (size_t)(nl - s) : L->len - L->pos;
         L->pos += n + (nl ? 1 : 0);
         L->newline = nl != NULL;
         L->line++;
@@ -143,16 +143,18 @@ static bool take_line(Lexer *L, const char **ret, size_t *ret_len, bool *bad) {
                 n--;
         }
         for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char) s[i];
+                unsigned char ch = (unsigned char)s[i];
                 if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
                         continue;
                 if (ch == 0)
-                        nodes_error(L->c, L->line, "NUL byte at column %zu (binary data, not a text file?)",
+                        nodes_error(L->c, L->line,
+                                    "NUL byte at column %zu (binary data, not a text file?)",
                                     i + 1);
                 else if (ch == '\r')
                         nodes_error(L->c, L->line, "carriage return at column %zu", i + 1);
                 else
-                        nodes_error(L->c, L->line, "control character 0x%02x at column %zu", ch, i + 1);
+                        nodes_error(L->c, L->line, "control character 0x%02x at column %zu", ch,
+                                    i + 1);
                 *bad = true;
                 break;
         }
@@ -209,8 +211,10 @@ static void lex_attribute(Lexer *L, NodesLex *lex, LexState state, const char *s
                 if (s[i] == '#')
                         nodes_error(c, line, "'#' starts a comment only in column 1");
                 else
-                        nodes_error(c, line, "invalid character '%c' at column %zu: expected an "
-                                    "attribute name ([A-Za-z0-9_])", s[i], i + 1);
+                        nodes_error(c, line,
+                                    "invalid character '%c' at column %zu: expected an "
+                                    "attribute name ([A-Za-z0-9_])",
+                                    s[i], i + 1);
                 return;
         }
         _cleanup_(freep) char *key = strndup(s + i, k - i);
@@ -223,10 +227,13 @@ static void lex_attribute(Lexer *L, NodesLex *lex, LexState state, const char *s
         if (k >= n || s[k] != '=') {
                 char *q = nodes_quote(key);
                 if (k >= n)
-                        nodes_error(c, line, "attribute %s has no '=' (expected: %s = VALUE)", q, q);
+                        nodes_error(c, line, "attribute %s has no '=' (expected: %s = VALUE)", q,
+                                    q);
                 else
-                        nodes_error(c, line, "unexpected '%c' at column %zu after attribute name %s "
-                                    "(expected '=')", s[k], k + 1, q);
+                        nodes_error(c, line,
+                                    "unexpected '%c' at column %zu after attribute name %s "
+                                    "(expected '=')",
+                                    s[k], k + 1, q);
                 nodes_quote_free(q);
                 return;
         }
@@ -242,8 +249,10 @@ static void lex_attribute(Lexer *L, NodesLex *lex, LexState state, const char *s
 
         if (state == STATE_NONE) {
                 char *q = nodes_quote(key);
-                nodes_error(c, line, "attribute %s outside a stanza (a blank line ends a stanza; "
-                            "o2cb: \"Attributes require a matching stanza\")", q);
+                nodes_error(c, line,
+                            "attribute %s outside a stanza (a blank line ends a stanza; "
+                            "o2cb: \"Attributes require a matching stanza\")",
+                            q);
                 nodes_quote_free(q);
                 return;
         }
@@ -265,11 +274,12 @@ static void lex_attribute(Lexer *L, NodesLex *lex, LexState state, const char *s
                 return;
         }
         if (st->attrs[slot].value) {
-                nodes_warning(c, line, "'%s' given again (first on line %d): the last one wins, as in o2cb",
+                nodes_warning(c, line,
+                              "'%s' given again (first on line %d): the last one wins, as in o2cb",
                               keys[slot], st->attrs[slot].line);
                 free(st->attrs[slot].value);
         }
-        st->attrs[slot] = (NodesAttr){ .value = TAKE_PTR(value), .line = line };
+        st->attrs[slot] = (NodesAttr){.value = TAKE_PTR(value), .line = line};
 }
 
 /* Returns the new state; -ENOMEM as a negative value; 1 << 8 to stop. */
@@ -279,9 +289,9 @@ static int lex_header(Lexer *L, NodesLex *lex, const char *s, size_t n) {
                 const char *name;
                 NodesStanzaType type;
         } types[] = {
-                { "cluster", NODES_STANZA_CLUSTER },
-                { "node", NODES_STANZA_NODE },
-                { "heartbeat", NODES_STANZA_HEARTBEAT },
+                {"cluster", NODES_STANZA_CLUSTER},
+                {"node", NODES_STANZA_NODE},
+                {"heartbeat", NODES_STANZA_HEARTBEAT},
         };
         NodesCtx *c = L->c;
         int line = L->line;
@@ -290,8 +300,10 @@ static int lex_header(Lexer *L, NodesLex *lex, const char *s, size_t n) {
         while (k < n && is_ident(s[k]))
                 k++;
         if (k == 0) {
-                nodes_error(c, line, "invalid character '%c' in column 1: expected a stanza header "
-                            "such as \"node:\", an indented attribute or a '#' comment", s[0]);
+                nodes_error(c, line,
+                            "invalid character '%c' in column 1: expected a stanza header "
+                            "such as \"node:\", an indented attribute or a '#' comment",
+                            s[0]);
                 return STATE_IGNORE;
         }
         _cleanup_(freep) char *name = strndup(s, k);
@@ -304,7 +316,10 @@ static int lex_header(Lexer *L, NodesLex *lex, const char *s, size_t n) {
                 for (j = k + 1; j < n && is_blank(s[j]); j++)
                         ;
                 if (j < n) {
-                        nodes_error(c, line, "trailing text after stanza header %s (only blanks may follow ':')", q);
+                        nodes_error(
+                                c, line,
+                                "trailing text after stanza header %s (only blanks may follow ':')",
+                                q);
                         nodes_quote_free(q);
                         return STATE_IGNORE;
                 }
@@ -312,8 +327,10 @@ static int lex_header(Lexer *L, NodesLex *lex, const char *s, size_t n) {
                 if (j < n && s[j] == ':')
                         nodes_error(c, line, "blank before ':' in stanza header %s", q);
                 else if (memchr(s + k, '=', n - k))
-                        nodes_error(c, line, "attribute %s is not indented: attribute lines start "
-                                    "with a tab (or blanks)", q);
+                        nodes_error(c, line,
+                                    "attribute %s is not indented: attribute lines start "
+                                    "with a tab (or blanks)",
+                                    q);
                 else
                         nodes_error(c, line, "stanza header %s lacks ':'", q);
                 nodes_quote_free(q);
@@ -333,18 +350,20 @@ static int lex_header(Lexer *L, NodesLex *lex, const char *s, size_t n) {
                 if (!ns)
                         return -ENOMEM;
                 lex->stanzas = ns;
-                lex->stanzas[lex->n++] = (NodesStanza){ .type = types[t].type, .line = line };
+                lex->stanzas[lex->n++] = (NodesStanza){.type = types[t].type, .line = line};
                 return STATE_STORE;
         }
-        nodes_warning(c, line, "unknown stanza type %s: (ignored; o2cb knows cluster:, node: and "
-                      "heartbeat:)", q);
+        nodes_warning(c, line,
+                      "unknown stanza type %s: (ignored; o2cb knows cluster:, node: and "
+                      "heartbeat:)",
+                      q);
         nodes_quote_free(q);
         return STATE_IGNORE;
 }
 
 int nodes_lex(const char *buf, size_t len, NodesLex *ret, NodesCtx *c) {
-        Lexer L = { .buf = buf, .len = len, .c = c };
-        NodesLex lex = { 0 };
+        Lexer L = {.buf = buf, .len = len, .c = c};
+        NodesLex lex = {0};
         LexState state = STATE_NONE;
         const char *s;
         size_t n;
@@ -374,16 +393,19 @@ int nodes_lex(const char *buf, size_t len, NodesLex *ret, NodesCtx *c) {
                 }
                 if (r == LEX_STOP)
                         break;
-                state = (LexState) r;
+                state = (LexState)r;
         }
         if (L.crlf_count > 0) {
                 if (L.crlf_count == 1)
-                        nodes_error(c, L.crlf_first, "carriage return (CRLF line ending): o2cb rejects "
+                        nodes_error(c, L.crlf_first,
+                                    "carriage return (CRLF line ending): o2cb rejects "
                                     "it; convert the file with dos2unix");
                 else
-                        nodes_error(c, L.crlf_first, "carriage return (CRLF line ending) on this and "
-                                    "%zu more lines: o2cb rejects it; convert the file with dos2unix",
-                                    L.crlf_count - 1);
+                        nodes_error(
+                                c, L.crlf_first,
+                                "carriage return (CRLF line ending) on this and "
+                                "%zu more lines: o2cb rejects it; convert the file with dos2unix",
+                                L.crlf_count - 1);
         }
         if (c->oom) {
                 nodes_lex_free(&lex);
@@ -398,5 +420,5 @@ void nodes_lex_free(NodesLex *l) {
                 for (size_t k = 0; k < NODES_MAX_KEYS; k++)
                         free(l->stanzas[i].attrs[k].value);
         free(l->stanzas);
-        *l = (NodesLex){ 0 };
+        *l = (NodesLex){0};
 }

@@ -53,7 +53,8 @@ const NodeEntry *nodes_find_name(const NodeFile *f, const char *cluster, const c
         if (!cl || !name)
                 return NULL;
         for (size_t i = 0; i < f->n_nodes; i++)
-                if (strcmp(f->nodes[i].cluster, cl->name) == 0 && strcasecmp(f->nodes[i].name, name) == 0)
+                if (strcmp(f->nodes[i].cluster, cl->name) == 0 &&
+                    strcasecmp(f->nodes[i].name, name) == 0)
                         return &f->nodes[i];
         return NULL;
 }
@@ -70,7 +71,7 @@ const NodeEntry *nodes_find_number(const NodeFile *f, const char *cluster, uint3
 }
 
 static int cmp_number(const void *a, const void *b) {
-        const NodeEntry *x = *(const NodeEntry *const *) a, *y = *(const NodeEntry *const *) b;
+        const NodeEntry *x = *(const NodeEntry *const *)a, *y = *(const NodeEntry *const *)b;
         return x->number < y->number ? -1 : x->number > y->number;
 }
 
@@ -112,9 +113,9 @@ static long find_cluster(const NodeFile *f, const char *cluster, NodesCtx *c) {
         return -1;
 }
 
-int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip, int number, uint16_t port,
-              DiagList *diag) {
-        NodesCtx c = { .diag = diag };
+int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip, int number,
+              uint16_t port, DiagList *diag) {
+        NodesCtx c = {.diag = diag};
         const char *why;
         uint32_t addr;
         char *q;
@@ -137,11 +138,12 @@ int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip
                 return -EINVAL;
         }
         if (number > NODES_MAX_NUMBER) {
-                nodes_error(&c, 0, "node number %d is out of range (0..%d)", number, NODES_MAX_NUMBER);
+                nodes_error(&c, 0, "node number %d is out of range (0..%d)", number,
+                            NODES_MAX_NUMBER);
                 return -EINVAL;
         }
 
-        bool used[NODES_MAX_NUMBER + 1] = { false };
+        bool used[NODES_MAX_NUMBER + 1] = {false};
         for (size_t i = 0; i < f->n_nodes; i++) {
                 const NodeEntry *n = &f->nodes[i];
                 if (strcmp(n->cluster, cname) != 0)
@@ -150,8 +152,9 @@ int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip
                         used[n->number] = true;
                 q = nodes_quote(n->name);
                 if (strcasecmp(n->name, name) == 0)
-                        nodes_error(&c, 0, "there is a node named %s already (number %u)", q, n->number);
-                else if (number >= 0 && n->number == (uint32_t) number)
+                        nodes_error(&c, 0, "there is a node named %s already (number %u)", q,
+                                    n->number);
+                else if (number >= 0 && n->number == (uint32_t)number)
                         nodes_error(&c, 0, "node number %d is taken by node %s", number, q);
                 else if (n->ip == addr)
                         nodes_error(&c, 0, "address %s is taken by node %s", ip, q);
@@ -170,7 +173,7 @@ int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip
 
         NodeEntry e = {
                 .name = strdup(name),
-                .number = (uint32_t) number,
+                .number = (uint32_t)number,
                 .ip_address = strdup(ip),
                 .ip = addr,
                 .ip_port = port ? port : NODES_DEFAULT_PORT,
@@ -192,7 +195,7 @@ int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip
 }
 
 int nodes_remove(NodeFile *f, const char *cluster, const char *name, DiagList *diag) {
-        NodesCtx c = { .diag = diag };
+        NodesCtx c = {.diag = diag};
 
         long ci = find_cluster(f, cluster, &c);
         if (ci < 0)
@@ -205,7 +208,7 @@ int nodes_remove(NodeFile *f, const char *cluster, const char *name, DiagList *d
                 nodes_quote_free(qc);
                 return -ENOENT;
         }
-        size_t i = (size_t) (n - f->nodes);
+        size_t i = (size_t)(n - f->nodes);
         free(f->nodes[i].name);
         free(f->nodes[i].ip_address);
         free(f->nodes[i].cluster);

@@ -71,13 +71,14 @@ int nodes_format(const NodeFile *f, char **ret) {
         }
         for (size_t i = 0; i < f->n_nodes; i++) {
                 const NodeEntry *n = &f->nodes[i];
-                fprintf(out, "node:\n\tip_port = %u\n\tip_address = %s\n\tnumber = %u\n\tname = %s\n"
+                fprintf(out,
+                        "node:\n\tip_port = %u\n\tip_address = %s\n\tnumber = %u\n\tname = %s\n"
                         "\tcluster = %s\n\n",
                         n->ip_port, n->ip_address, n->number, n->name, n->cluster);
         }
         for (size_t i = 0; i < f->n_heartbeats; i++)
-                fprintf(out, "heartbeat:\n\tregion = %s\n\tcluster = %s\n\n", f->heartbeats[i].region,
-                        f->heartbeats[i].cluster);
+                fprintf(out, "heartbeat:\n\tregion = %s\n\tcluster = %s\n\n",
+                        f->heartbeats[i].region, f->heartbeats[i].cluster);
         return stream_close(&out, &buf, ret);
 }
 
@@ -88,7 +89,8 @@ static bool streq_null(const char *a, const char *b) {
 bool nodes_equal(const NodeFile *a, const NodeFile *b) {
         if (!a || !b)
                 return a == b;
-        if (a->n_clusters != b->n_clusters || a->n_nodes != b->n_nodes || a->n_heartbeats != b->n_heartbeats)
+        if (a->n_clusters != b->n_clusters || a->n_nodes != b->n_nodes ||
+            a->n_heartbeats != b->n_heartbeats)
                 return false;
         for (size_t i = 0; i < a->n_clusters; i++) {
                 const ClusterEntry *x = &a->clusters[i], *y = &b->clusters[i];
@@ -99,8 +101,8 @@ bool nodes_equal(const NodeFile *a, const NodeFile *b) {
         for (size_t i = 0; i < a->n_nodes; i++) {
                 const NodeEntry *x = &a->nodes[i], *y = &b->nodes[i];
                 if (!streq_null(x->name, y->name) || x->number != y->number ||
-                    !streq_null(x->ip_address, y->ip_address) || x->ip != y->ip || x->ip_port != y->ip_port ||
-                    !streq_null(x->cluster, y->cluster))
+                    !streq_null(x->ip_address, y->ip_address) || x->ip != y->ip ||
+                    x->ip_port != y->ip_port || !streq_null(x->cluster, y->cluster))
                         return false;
         }
         for (size_t i = 0; i < a->n_heartbeats; i++)
@@ -127,7 +129,9 @@ int nodes_corosync_nodelist(const NodeFile *f, const char *cluster, char **ret) 
          * allowed in corosync, hence number + 1 (DESIGN.md). */
         fputs("nodelist {\n", out);
         for (size_t i = 0; i < n; i++)
-                fprintf(out, "    node {\n        ring0_addr: %s\n        name: %s\n        nodeid: %u\n    }\n",
+                fprintf(out,
+                        "    node {\n        ring0_addr: %s\n        name: %s\n        nodeid: "
+                        "%u\n    }\n",
                         list[i]->ip_address, list[i]->name, list[i]->number + 1);
         fputs("}\n", out);
         return stream_close(&out, &buf, ret);

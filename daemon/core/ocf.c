@@ -13,54 +13,77 @@
 
 const char *ocf_rc_name(int rc) {
         switch (rc) {
-        case OCF_RC_SUCCESS: return "OCF_SUCCESS";
-        case OCF_RC_ERR_GENERIC: return "OCF_ERR_GENERIC";
-        case OCF_RC_ERR_ARGS: return "OCF_ERR_ARGS";
-        case OCF_RC_ERR_UNIMPLEMENTED: return "OCF_ERR_UNIMPLEMENTED";
-        case OCF_RC_ERR_PERM: return "OCF_ERR_PERM";
-        case OCF_RC_ERR_INSTALLED: return "OCF_ERR_INSTALLED";
-        case OCF_RC_ERR_CONFIGURED: return "OCF_ERR_CONFIGURED";
-        case OCF_RC_NOT_RUNNING: return "OCF_NOT_RUNNING";
-        case OCF_RC_RUNNING_PROMOTED: return "OCF_RUNNING_PROMOTED";
-        case OCF_RC_FAILED_PROMOTED: return "OCF_FAILED_PROMOTED";
-        case OCF_RC_DEGRADED: return "OCF_DEGRADED";
-        case OCF_RC_DEGRADED_PROMOTED: return "OCF_DEGRADED_PROMOTED";
-        default: return NULL;
+        case OCF_RC_SUCCESS:
+                return "OCF_SUCCESS";
+        case OCF_RC_ERR_GENERIC:
+                return "OCF_ERR_GENERIC";
+        case OCF_RC_ERR_ARGS:
+                return "OCF_ERR_ARGS";
+        case OCF_RC_ERR_UNIMPLEMENTED:
+                return "OCF_ERR_UNIMPLEMENTED";
+        case OCF_RC_ERR_PERM:
+                return "OCF_ERR_PERM";
+        case OCF_RC_ERR_INSTALLED:
+                return "OCF_ERR_INSTALLED";
+        case OCF_RC_ERR_CONFIGURED:
+                return "OCF_ERR_CONFIGURED";
+        case OCF_RC_NOT_RUNNING:
+                return "OCF_NOT_RUNNING";
+        case OCF_RC_RUNNING_PROMOTED:
+                return "OCF_RUNNING_PROMOTED";
+        case OCF_RC_FAILED_PROMOTED:
+                return "OCF_FAILED_PROMOTED";
+        case OCF_RC_DEGRADED:
+                return "OCF_DEGRADED";
+        case OCF_RC_DEGRADED_PROMOTED:
+                return "OCF_DEGRADED_PROMOTED";
+        default:
+                return NULL;
         }
 }
 
 const char *ocf_rc_to_string(int rc) {
         switch (rc) {
-        case OCF_RC_NO_RESULT: return "no result";
-        case OCF_RC_SUCCESS: return "ok";
-        case OCF_RC_ERR_GENERIC: return "error";
-        case OCF_RC_ERR_ARGS: return "invalid parameter";
-        case OCF_RC_ERR_UNIMPLEMENTED: return "unimplemented feature";
-        case OCF_RC_ERR_PERM: return "insufficient privileges";
-        case OCF_RC_ERR_INSTALLED: return "not installed";
-        case OCF_RC_ERR_CONFIGURED: return "not configured";
-        case OCF_RC_NOT_RUNNING: return "not running";
-        case OCF_RC_RUNNING_PROMOTED: return "promoted";
-        case OCF_RC_FAILED_PROMOTED: return "promoted (failed)";
-        case OCF_RC_DEGRADED: return "degraded";
-        case OCF_RC_DEGRADED_PROMOTED: return "promoted (degraded)";
-        default: return "unknown";
+        case OCF_RC_NO_RESULT:
+                return "no result";
+        case OCF_RC_SUCCESS:
+                return "ok";
+        case OCF_RC_ERR_GENERIC:
+                return "error";
+        case OCF_RC_ERR_ARGS:
+                return "invalid parameter";
+        case OCF_RC_ERR_UNIMPLEMENTED:
+                return "unimplemented feature";
+        case OCF_RC_ERR_PERM:
+                return "insufficient privileges";
+        case OCF_RC_ERR_INSTALLED:
+                return "not installed";
+        case OCF_RC_ERR_CONFIGURED:
+                return "not configured";
+        case OCF_RC_NOT_RUNNING:
+                return "not running";
+        case OCF_RC_RUNNING_PROMOTED:
+                return "promoted";
+        case OCF_RC_FAILED_PROMOTED:
+                return "promoted (failed)";
+        case OCF_RC_DEGRADED:
+                return "degraded";
+        case OCF_RC_DEGRADED_PROMOTED:
+                return "promoted (degraded)";
+        default:
+                return "unknown";
         }
 }
 
 static const char *const action_verbs[_OCF_ACTION_MAX] = {
-        [OCF_ACTION_PROBE] = "monitor",
-        [OCF_ACTION_MONITOR] = "monitor",
-        [OCF_ACTION_START] = "start",
-        [OCF_ACTION_STOP] = "stop",
-        [OCF_ACTION_MIGRATE_TO] = "migrate_to",
-        [OCF_ACTION_MIGRATE_FROM] = "migrate_from",
-        [OCF_ACTION_META_DATA] = "meta-data",
-        [OCF_ACTION_VALIDATE_ALL] = "validate-all",
+        [OCF_ACTION_PROBE] = "monitor",         [OCF_ACTION_MONITOR] = "monitor",
+        [OCF_ACTION_START] = "start",           [OCF_ACTION_STOP] = "stop",
+        [OCF_ACTION_MIGRATE_TO] = "migrate_to", [OCF_ACTION_MIGRATE_FROM] = "migrate_from",
+        [OCF_ACTION_META_DATA] = "meta-data",   [OCF_ACTION_VALIDATE_ALL] = "validate-all",
 };
 
 const char *ocf_action_verb(OcfAction a) {
-        if ((unsigned) a >= _OCF_ACTION_MAX)
+        if ((unsigned)a >= _OCF_ACTION_MAX)
                 return NULL;
         return action_verbs[a];
 }
@@ -86,7 +109,7 @@ static const char *const outcome_names[_OCF_OUTCOME_MAX] = {
 };
 
 const char *ocf_outcome_to_string(OcfOutcome o) {
-        if ((unsigned) o >= _OCF_OUTCOME_MAX)
+        if ((unsigned)o >= _OCF_OUTCOME_MAX)
                 return "invalid";
         return outcome_names[o];
 }
@@ -182,7 +205,7 @@ bool ocf_name_is_valid(const char *s) {
                 return false;
         if (strchr(s, '/') || strstr(s, ".."))
                 return false;
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
                 if (*p < 0x20 || *p == 0x7f)
                         return false;
         return true;
@@ -266,7 +289,7 @@ static void env_add(EnvBuilder *b, const char *fmt, ...) {
 }
 
 int ocf_env_build(const OcfCall *c, char ***ret, const char **ret_bad) {
-        EnvBuilder b = { 0 };
+        EnvBuilder b = {0};
         const char *provider, *type, *verb;
         uint64_t interval_ms = 0, timeout_ms = CONFIG_DEFAULT_OP_TIMEOUT_MS;
 
@@ -345,7 +368,7 @@ int ocf_exit_reason_parse(const char *buf, size_t len, char **ret) {
         while (pos < len) {
                 const char *line = buf + pos;
                 const char *nl = memchr(line, '\n', len - pos);
-                size_t llen = nl ? (size_t) (nl - line) : len - pos;
+                size_t llen = nl ? (size_t)(nl - line) : len - pos;
 
                 for (size_t i = 0; i + plen <= llen; i++)
                         if (memcmp(line + i, OCF_EXIT_REASON_PREFIX, plen) == 0) {
@@ -359,10 +382,10 @@ int ocf_exit_reason_parse(const char *buf, size_t len, char **ret) {
                 return -ENOENT;
         while (found < found_end && (*found == ' ' || *found == '\t'))
                 found++;
-        while (found_end > found && (found_end[-1] == ' ' || found_end[-1] == '\t' ||
-                                     found_end[-1] == '\r'))
+        while (found_end > found &&
+               (found_end[-1] == ' ' || found_end[-1] == '\t' || found_end[-1] == '\r'))
                 found_end--;
-        n = (size_t) (found_end - found);
+        n = (size_t)(found_end - found);
         if (n == 0)
                 return -ENOENT;
         if (n > OCF_EXIT_REASON_MAX)
@@ -371,9 +394,9 @@ int ocf_exit_reason_parse(const char *buf, size_t len, char **ret) {
         if (!out)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char) found[i];
+                unsigned char ch = (unsigned char)found[i];
                 /* The reason goes to status, the journal and the wire. */
-                out[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char) ch;
+                out[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
         }
         out[n] = '\0';
         *ret = out;

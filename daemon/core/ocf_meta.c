@@ -22,15 +22,15 @@ typedef struct Reader {
         bool entity; /* an entity declaration was seen: the parse is void */
 } Reader;
 
-#define ERR(rd, line, ...)                                                   \
-        do {                                                                 \
-                if (diag_error((rd)->diag, (int) (line), __VA_ARGS__) < 0)   \
-                        (rd)->oom = true;                                    \
+#define ERR(rd, line, ...)                                                                         \
+        do {                                                                                       \
+                if (diag_error((rd)->diag, (int)(line), __VA_ARGS__) < 0)                          \
+                        (rd)->oom = true;                                                          \
         } while (0)
-#define WARN(rd, line, ...)                                                  \
-        do {                                                                 \
-                if (diag_warning((rd)->diag, (int) (line), __VA_ARGS__) < 0) \
-                        (rd)->oom = true;                                    \
+#define WARN(rd, line, ...)                                                                        \
+        do {                                                                                       \
+                if (diag_warning((rd)->diag, (int)(line), __VA_ARGS__) < 0)                        \
+                        (rd)->oom = true;                                                          \
         } while (0)
 
 static void on_error(void *data, xmlError *e) {
@@ -46,7 +46,7 @@ static void on_error(void *data, xmlError *e) {
         /* Warnings (e.g. an entity that the unread external DTD might
          * define) are not worth a message: such text is never used. */
         if (e->level != XML_ERR_WARNING)
-                ERR(rd, e->line > 0 ? e->line : 0, "not well-formed XML: %.*s", (int) n, e->message);
+                ERR(rd, e->line > 0 ? e->line : 0, "not well-formed XML: %.*s", (int)n, e->message);
 }
 
 /* An entity declaration could expand to anything (billion laughs, or text
@@ -60,13 +60,13 @@ static void refuse_entity(xmlParserCtxt *ctxt) {
         xmlStopParser(ctxt);
 }
 
-static void on_entity_decl(void *data, const xmlChar *name, int type, const xmlChar *pid, const xmlChar *sid,
-                           xmlChar *content) {
+static void on_entity_decl(void *data, const xmlChar *name, int type, const xmlChar *pid,
+                           const xmlChar *sid, xmlChar *content) {
         refuse_entity(data);
 }
 
-static void on_unparsed_entity_decl(void *data, const xmlChar *name, const xmlChar *pid, const xmlChar *sid,
-                                    const xmlChar *notation) {
+static void on_unparsed_entity_decl(void *data, const xmlChar *name, const xmlChar *pid,
+                                    const xmlChar *sid, const xmlChar *notation) {
         refuse_entity(data);
 }
 
@@ -78,11 +78,11 @@ static void on_stray_generic(void *ctx, const char *fmt, ...) {
 
 static const char *get(const xmlNode *n, const char *name) {
         for (const xmlAttr *a = n->properties; a; a = a->next) {
-                if (a->ns || strcmp((const char *) a->name, name) != 0)
+                if (a->ns || strcmp((const char *)a->name, name) != 0)
                         continue;
                 if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next &&
                     a->children->content)
-                        return (const char *) a->children->content;
+                        return (const char *)a->children->content;
                 return "";
         }
         return NULL;
@@ -90,24 +90,25 @@ static const char *get(const xmlNode *n, const char *name) {
 
 static int line_of(const xmlNode *n) {
         long l = xmlGetLineNo(n);
-        return l > 0 && l < 1 << 30 ? (int) l : 0;
+        return l > 0 && l < 1 << 30 ? (int)l : 0;
 }
 
 static bool is_elem(const xmlNode *n, const char *name) {
-        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *) n->name, name) == 0;
+        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *)n->name, name) == 0;
 }
 
 /* Text of an element, blanks trimmed; "" when it has none. */
 static char *text_of(Reader *rd, const xmlNode *n) {
         xmlChar *c = xmlNodeGetContent(n);
-        const char *s = c ? (const char *) c : "";
+        const char *s = c ? (const char *)c : "";
         size_t len;
         char *out;
 
         while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
                 s++;
         len = strlen(s);
-        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+                           s[len - 1] == '\r'))
                 len--;
         out = strndup(s, len);
         if (!out)
@@ -154,7 +155,8 @@ static bool read_flag(Reader *rd, const xmlNode *n, const char *what, const char
                 return false;
         if (parse_bool(v, &b) < 0) {
                 char *q = str_printable(v, 60);
-                ERR(rd, line_of(n), "parameter '%s': %s=\"%s\" is not 0 or 1", what, attr, q ? q : "?");
+                ERR(rd, line_of(n), "parameter '%s': %s=\"%s\" is not 0 or 1", what, attr,
+                    q ? q : "?");
                 free(q);
                 return false;
         }
@@ -168,15 +170,16 @@ static void read_param(Reader *rd, const xmlNode *n, OcfMeta *m) {
         if (!name || !ocf_param_name_is_valid(name)) {
                 char *q = name ? str_printable(name, 60) : NULL;
                 if (name)
-                        ERR(rd, line_of(n), "<parameter>: name \"%s\" is not letters, digits and '_'",
-                            q ? q : "?");
+                        ERR(rd, line_of(n),
+                            "<parameter>: name \"%s\" is not letters, digits and '_'", q ? q : "?");
                 else
                         ERR(rd, line_of(n), "<parameter>: name is required");
                 free(q);
                 return;
         }
         if (ocf_meta_find_param(m, name)) {
-                WARN(rd, line_of(n), "parameter '%s' is described twice; the first description is used", name);
+                WARN(rd, line_of(n),
+                     "parameter '%s' is described twice; the first description is used", name);
                 return;
         }
         p = &m->params[m->n_params++];
@@ -208,8 +211,8 @@ static uint64_t read_time(Reader *rd, const xmlNode *n, const char *action, cons
                 return 0;
         if (parse_duration_ms(v, &ms) < 0) {
                 char *q = str_printable(v, 60);
-                WARN(rd, line_of(n), "action '%s': %s=\"%s\" is not a duration; ignored", action, attr,
-                     q ? q : "?");
+                WARN(rd, line_of(n), "action '%s': %s=\"%s\" is not a duration; ignored", action,
+                     attr, q ? q : "?");
                 free(q);
                 return 0;
         }
@@ -234,7 +237,8 @@ static void read_action(Reader *rd, const xmlNode *n, OcfMeta *m) {
                 rd->oom = true;
         if (depth && parse_uint64(depth, UINT32_MAX, &a->depth) < 0) {
                 char *q = str_printable(depth, 60);
-                WARN(rd, line_of(n), "action '%s': depth=\"%s\" is not a number; ignored", name, q ? q : "?");
+                WARN(rd, line_of(n), "action '%s': depth=\"%s\" is not a number; ignored", name,
+                     q ? q : "?");
                 free(q);
                 a->depth = 0;
         }
@@ -296,7 +300,7 @@ static void read_doc(Reader *rd, const xmlNode *root, OcfMeta *m) {
 }
 
 int ocf_meta_parse(const char *buf, size_t len, OcfMeta **ret, DiagList *diag) {
-        Reader rd = { .diag = diag };
+        Reader rd = {.diag = diag};
         size_t errors_before = diag->n_errors;
         xmlStructuredErrorFunc old_serror = xmlStructuredError;
         void *old_serror_ctx = xmlStructuredErrorContext;
@@ -329,7 +333,8 @@ int ocf_meta_parse(const char *buf, size_t len, OcfMeta **ret, DiagList *diag) {
         ctxt->sax->warning = NULL;
         /* No NOENT, DTDLOAD, DTDATTR or XINCLUDE: the DOCTYPE of Pacemaker
          * agents is kept as a name only, nothing outside buf is read. */
-        doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+        doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+                                XML_PARSE_NONET | XML_PARSE_BIG_LINES);
         if (!doc || rd.entity || !ctxt->wellFormed) {
                 if (diag->n_errors == errors_before)
                         ERR(&rd, 0, "the meta-data is not well-formed XML");
@@ -424,7 +429,8 @@ int ocf_meta_check_resource(const OcfMeta *m, const Resource *r, DiagList *diag)
         _cleanup_(freep) char *agent = NULL;
 
         if (asprintf(&agent, "%s:%s:%s", r->agent_class ? r->agent_class : "ocf",
-                     r->agent_provider ? r->agent_provider : "?", r->agent_type ? r->agent_type : "?") < 0) {
+                     r->agent_provider ? r->agent_provider : "?",
+                     r->agent_type ? r->agent_type : "?") < 0) {
                 agent = NULL;
                 return -ENOMEM;
         }
@@ -443,8 +449,8 @@ int ocf_meta_check_resource(const OcfMeta *m, const Resource *r, DiagList *diag)
                         snprintf(desc, sizeof(desc), " (%s)", q ? q : "?");
                         free(q);
                 }
-                if (diag_error(diag, r->line, "resource '%s': agent %s requires parameter '%s'%s%s", r->id,
-                               agent, p->name, desc, v ? "; it is empty" : "") < 0)
+                if (diag_error(diag, r->line, "resource '%s': agent %s requires parameter '%s'%s%s",
+                               r->id, agent, p->name, desc, v ? "; it is empty" : "") < 0)
                         oom = true;
         }
         for (size_t i = 0; i < r->n_params; i++) {
@@ -453,7 +459,8 @@ int ocf_meta_check_resource(const OcfMeta *m, const Resource *r, DiagList *diag)
                 _cleanup_(freep) char *known = known_names(m);
                 if (!known)
                         return -ENOMEM;
-                if (diag_warning(diag, r->line, "resource '%s': agent %s has no parameter '%s' (it knows: %s)",
+                if (diag_warning(diag, r->line,
+                                 "resource '%s': agent %s has no parameter '%s' (it knows: %s)",
                                  r->id, agent, r->params[i].name, known) < 0)
                         oom = true;
         }

@@ -12,14 +12,17 @@
 #include "sched_internal.h"
 
 static const char *const action_names[_ACTION_KIND_MAX] = {
-        [ACTION_FENCE] = "fence",           [ACTION_PROBE] = "probe",
-        [ACTION_STOP] = "stop",             [ACTION_START] = "start",
-        [ACTION_MIGRATE_TO] = "migrate_to", [ACTION_MIGRATE_FROM] = "migrate_from",
+        [ACTION_FENCE] = "fence",
+        [ACTION_PROBE] = "probe",
+        [ACTION_STOP] = "stop",
+        [ACTION_START] = "start",
+        [ACTION_MIGRATE_TO] = "migrate_to",
+        [ACTION_MIGRATE_FROM] = "migrate_from",
 };
 
 static const char *const state_names[_PLAN_RSC_STATE_MAX] = {
-        [PLAN_RSC_RUNNING] = "running", [PLAN_RSC_STOPPED] = "stopped",
-        [PLAN_RSC_BLOCKED] = "blocked", [PLAN_RSC_WAITING] = "waiting",
+        [PLAN_RSC_RUNNING] = "running",     [PLAN_RSC_STOPPED] = "stopped",
+        [PLAN_RSC_BLOCKED] = "blocked",     [PLAN_RSC_WAITING] = "waiting",
         [PLAN_RSC_UNMANAGED] = "unmanaged",
 };
 
@@ -62,8 +65,8 @@ void plan_count_states(const Plan *p, size_t counts[_PLAN_RSC_STATE_MAX]) {
 
 /* What the actions do to one resource, for its placement line. */
 typedef struct RscActs {
-        size_t start;     /* START action index */
-        size_t migrate;   /* MIGRATE_FROM action index */
+        size_t start;   /* START action index */
+        size_t migrate; /* MIGRATE_FROM action index */
         size_t n_stops;
         size_t first_stop;
 } RscActs;
@@ -83,13 +86,15 @@ static void format_stops(SchedBuf *out, const Snapshot *s, const Plan *p, size_t
         }
 }
 
-static void format_note(SchedBuf *out, const Snapshot *s, const Plan *p, size_t rsc, const RscActs *ra) {
+static void format_note(SchedBuf *out, const Snapshot *s, const Plan *p, size_t rsc,
+                        const RscActs *ra) {
         const PlanRsc *pr = &p->rsc[rsc];
 
         switch (pr->state) {
         case PLAN_RSC_RUNNING:
                 if (ra->migrate != IDX_NONE) {
-                        sched_buf_printf(out, "migrates from %s", blade_name(s, p->actions[ra->migrate].peer));
+                        sched_buf_printf(out, "migrates from %s",
+                                         blade_name(s, p->actions[ra->migrate].peer));
                 } else if (ra->start != IDX_NONE) {
                         const Action *st = &p->actions[ra->start];
                         bool restart = false, moved = false, fenced = false;
@@ -120,7 +125,8 @@ static void format_note(SchedBuf *out, const Snapshot *s, const Plan *p, size_t 
                                         const Action *f = &p->actions[st->deps[d]];
                                         if (f->kind != ACTION_FENCE)
                                                 continue;
-                                        sched_buf_printf(out, "%s%s", first ? "" : ", ", blade_name(s, f->blade));
+                                        sched_buf_printf(out, "%s%s", first ? "" : ", ",
+                                                         blade_name(s, f->blade));
                                         first = false;
                                 }
                         }
@@ -164,15 +170,18 @@ static void format_actions(SchedBuf *out, const Snapshot *s, const Plan *p) {
         }
         for (size_t a = 0; a < p->n_actions; a++) {
                 const Action *ac = &p->actions[a];
-                SchedBuf line = { 0 };
+                SchedBuf line = {0};
                 char *ls;
 
-                sched_buf_printf(&line, "%*zu  %-*s  ", p->n_actions >= 100 ? 4 : p->n_actions >= 10 ? 2 : 1,
-                                 a + 1, (int) w_kind, action_kind_to_string(ac->kind));
+                sched_buf_printf(&line, "%*zu  %-*s  ",
+                                 p->n_actions >= 100  ? 4
+                                 : p->n_actions >= 10 ? 2
+                                                      : 1,
+                                 a + 1, (int)w_kind, action_kind_to_string(ac->kind));
                 if (ac->kind == ACTION_FENCE)
                         sched_buf_printf(&line, "%s", blade_name(s, ac->blade));
                 else
-                        sched_buf_printf(&line, "%-*s on %s", (int) w_rsc, c->resources[ac->rsc].id,
+                        sched_buf_printf(&line, "%-*s on %s", (int)w_rsc, c->resources[ac->rsc].id,
                                          blade_name(s, ac->blade));
                 if (ac->kind == ACTION_MIGRATE_TO)
                         sched_buf_printf(&line, " to %s", blade_name(s, ac->peer));
@@ -201,7 +210,7 @@ static bool blade_before(const Snapshot *s, size_t a, size_t b) {
 
 int plan_format(const Snapshot *s, const Plan *p, char **text) {
         const Config *c = s->config;
-        SchedBuf out = { 0 };
+        SchedBuf out = {0};
         RscActs *ra = calloc(p->n_resources ? p->n_resources : 1, sizeof(*ra));
         size_t w_rsc = 0, w_blade = 1;
         bool any_blocked = false;
@@ -209,7 +218,7 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
         if (!ra)
                 return -ENOMEM;
         for (size_t r = 0; r < p->n_resources; r++)
-                ra[r] = (RscActs){ .start = IDX_NONE, .migrate = IDX_NONE };
+                ra[r] = (RscActs){.start = IDX_NONE, .migrate = IDX_NONE};
         for (size_t a = 0; a < p->n_actions; a++) {
                 const Action *ac = &p->actions[a];
                 if (ac->rsc >= p->n_resources)
@@ -240,8 +249,10 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
         for (size_t i = 0; i < s->n_blades; i++) {
                 const Blade *bl = &s->blades[bo[i]];
                 const NodeAttrs *na = config_find_node(c, bl->name);
-                BladeState st = bl->state == BLADE_ONLINE && na && na->standby ? BLADE_STANDBY : bl->state;
-                sched_buf_printf(&out, "%s %s %s", i ? "," : "", bl->name, blade_state_to_string(st));
+                BladeState st =
+                        bl->state == BLADE_ONLINE && na && na->standby ? BLADE_STANDBY : bl->state;
+                sched_buf_printf(&out, "%s %s %s", i ? "," : "", bl->name,
+                                 blade_state_to_string(st));
         }
         free(bo);
         sched_buf_printf(&out, "\nquorum: %s\n", s->quorate ? "yes" : "no");
@@ -256,16 +267,17 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
                 size_t l = strlen(c->resources[r].id);
                 if (l > w_rsc)
                         w_rsc = l;
-                if (p->rsc[r].target < s->n_blades && strlen(s->blades[p->rsc[r].target].name) > w_blade)
+                if (p->rsc[r].target < s->n_blades &&
+                    strlen(s->blades[p->rsc[r].target].name) > w_blade)
                         w_blade = strlen(s->blades[p->rsc[r].target].name);
         }
         sched_buf_printf(&out, "placement:%s\n", p->n_resources ? "" : " none");
         for (size_t r = 0; r < p->n_resources; r++) {
-                SchedBuf line = { 0 };
+                SchedBuf line = {0};
                 char *ls;
 
-                sched_buf_printf(&line, "%-*s  %-*s  ", (int) w_rsc, c->resources[r].id, (int) w_blade,
-                                 blade_name(s, p->rsc[r].target));
+                sched_buf_printf(&line, "%-*s  %-*s  ", (int)w_rsc, c->resources[r].id,
+                                 (int)w_blade, blade_name(s, p->rsc[r].target));
                 format_note(&line, s, p, r, &ra[r]);
                 ls = sched_buf_take(&line);
                 if (!ls) {
@@ -284,7 +296,8 @@ int plan_format(const Snapshot *s, const Plan *p, char **text) {
         if (any_blocked) {
                 sched_buf_printf(&out, "blocked:\n");
                 for (size_t r = 0; r < p->n_resources; r++)
-                        if (p->rsc[r].state == PLAN_RSC_BLOCKED || p->rsc[r].state == PLAN_RSC_WAITING)
+                        if (p->rsc[r].state == PLAN_RSC_BLOCKED ||
+                            p->rsc[r].state == PLAN_RSC_WAITING)
                                 sched_buf_printf(&out, "  %s: %s\n", c->resources[r].id,
                                                  p->rsc[r].reason ? p->rsc[r].reason : "");
         }

@@ -16,11 +16,10 @@
  *  - Capacity: a start (or a migration) onto a blade with capacity that
  *    would not fit beside what runs there now (and what arrived before it
  *    in this plan) waits for the stops on that blade (plain, or the
- *    clean-up after a migration away) of resources that use capacity.  Two VMs swapping blades by live
- *    migration when only the swap makes room would wait for each other: the
- *    sort breaks such a cycle and says so in a note.
- * Then the actions are sorted topologically, ties by phase (fence, probe,
- * stop, migrate, start) then creation order, so the text is stable.
+ *    clean-up after a migration away) of resources that use capacity.  Two VMs swapping blades by
+ * live migration when only the swap makes room would wait for each other: the sort breaks such a
+ * cycle and says so in a note. Then the actions are sorted topologically, ties by phase (fence,
+ * probe, stop, migrate, start) then creation order, so the text is stable.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,10 +31,10 @@
 typedef struct Work {
         Action *a;
         size_t n, cap;
-        size_t *fence_act;      /* per blade */
-        size_t *stop_first;     /* per resource: first plain stop */
+        size_t *fence_act;  /* per blade */
+        size_t *stop_first; /* per resource: first plain stop */
         size_t *stop_n;
-        size_t *start_act;      /* per resource: START */
+        size_t *start_act; /* per resource: START */
         size_t *mto_act, *mfrom_act, *cleanup_act;
         size_t *cap_off, *cap_stops; /* per blade: stops of resources using capacity */
         Utilization *used;           /* per blade: what runs there now + what arrived */
@@ -47,7 +46,8 @@ static bool uses_capacity(const Resource *res) {
         return res->utilization.memory > 0 || res->utilization.cpu > 0;
 }
 
-static int add_action(Work *w, ActionKind kind, size_t rsc, size_t blade, size_t peer, size_t *ret) {
+static int add_action(Work *w, ActionKind kind, size_t rsc, size_t blade, size_t peer,
+                      size_t *ret) {
         if (w->n == w->cap) {
                 size_t cap = w->cap ? w->cap * 2 : 64;
                 Action *na = realloc(w->a, cap * sizeof(*na));
@@ -56,7 +56,7 @@ static int add_action(Work *w, ActionKind kind, size_t rsc, size_t blade, size_t
                 w->a = na;
                 w->cap = cap;
         }
-        w->a[w->n] = (Action){ .kind = kind, .rsc = rsc, .blade = blade, .peer = peer };
+        w->a[w->n] = (Action){.kind = kind, .rsc = rsc, .blade = blade, .peer = peer};
         if (ret)
                 *ret = w->n;
         w->n++;
@@ -159,9 +159,9 @@ static int decide_one(SchedCtx *x, size_t r, bool *interrupted) {
                 x->target[t] = IDX_NONE;
                 x->state[t] = PLAN_RSC_WAITING;
                 free(x->reason[t]);
-                x->reason[t] = sched_strdupf("restarts after %s, but waits for its probe on %s",
-                                             x->c->resources[r].id,
-                                             x->s->blades[x->probe_wait[t]].name);
+                x->reason[t] =
+                        sched_strdupf("restarts after %s, but waits for its probe on %s",
+                                      x->c->resources[r].id, x->s->blades[x->probe_wait[t]].name);
                 if (!x->reason[t])
                         return -ENOMEM;
         }
@@ -217,8 +217,8 @@ static int generate(SchedCtx *x, Work *w) {
                 w->stop_first[rr] = w->n;
                 for (size_t i = 0; i < x->nb && r >= 0; i++) {
                         size_t b = x->border[i];
-                        if (!x->present[b] || !sched_role_active(sched_role(x, rr, b)) || b == x->keep[rr] ||
-                            b == x->mig_src[rr])
+                        if (!x->present[b] || !sched_role_active(sched_role(x, rr, b)) ||
+                            b == x->keep[rr] || b == x->mig_src[rr])
                                 continue;
                         r = add_action(w, ACTION_STOP, rr, b, IDX_NONE, NULL);
                         w->stop_n[rr]++;
@@ -237,7 +237,8 @@ static int generate(SchedCtx *x, Work *w) {
         for (size_t q = 0; q < x->nr && r >= 0; q++) {
                 size_t rr = x->rorder[q];
                 if (x->start_at[rr] != IDX_NONE && x->mig_src[rr] == IDX_NONE)
-                        r = add_action(w, ACTION_START, rr, x->start_at[rr], IDX_NONE, &w->start_act[rr]);
+                        r = add_action(w, ACTION_START, rr, x->start_at[rr], IDX_NONE,
+                                       &w->start_act[rr]);
         }
         return r;
 }
@@ -269,7 +270,8 @@ static int build_capacity_lists(SchedCtx *x, Work *w) {
                         for (size_t j = 0; j <= w->stop_n[rr]; j++) {
                                 /* Plain stops, then the clean-up stop of a migration
                                  * away: the memory is free only after it. */
-                                size_t a = j < w->stop_n[rr] ? w->stop_first[rr] + j : w->cleanup_act[rr];
+                                size_t a = j < w->stop_n[rr] ? w->stop_first[rr] + j
+                                                             : w->cleanup_act[rr];
                                 if (a == IDX_NONE)
                                         continue;
                                 size_t b = w->a[a].blade;
@@ -349,7 +351,8 @@ static int deps_of(const SchedCtx *x, Work *w, size_t a) {
                         for (size_t j = 0; j < w->stop_n[om] && r >= 0; j++)
                                 if (w->a[w->stop_first[om] + j].blade == dst)
                                         r = add_dep(w, w->stop_first[om] + j);
-                        if (r >= 0 && w->cleanup_act[om] != IDX_NONE && w->a[w->cleanup_act[om]].blade == dst)
+                        if (r >= 0 && w->cleanup_act[om] != IDX_NONE &&
+                            w->a[w->cleanup_act[om]].blade == dst)
                                 r = add_dep(w, w->cleanup_act[om]);
                 }
         }
@@ -363,7 +366,8 @@ static int deps_of(const SchedCtx *x, Work *w, size_t a) {
                 return r;
         w->used[dst].memory += u->memory;
         w->used[dst].cpu += u->cpu;
-        if (w->used[dst].memory > x->cap_total[dst].memory || w->used[dst].cpu > x->cap_total[dst].cpu)
+        if (w->used[dst].memory > x->cap_total[dst].memory ||
+            w->used[dst].cpu > x->cap_total[dst].cpu)
                 for (size_t i = w->cap_off[dst]; i < w->cap_off[dst + 1] && r >= 0; i++)
                         if (w->a[w->cap_stops[i]].rsc != rr)
                                 r = add_dep(w, w->cap_stops[i]);
@@ -371,13 +375,13 @@ static int deps_of(const SchedCtx *x, Work *w, size_t a) {
 }
 
 static int cmp_size(const void *a, const void *b) {
-        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        size_t x = *(const size_t *)a, y = *(const size_t *)b;
         return x < y ? -1 : x > y;
 }
 
 static unsigned phase(ActionKind k) {
         static const unsigned ph[_ACTION_KIND_MAX] = {
-                [ACTION_FENCE] = 0, [ACTION_PROBE] = 1, [ACTION_STOP] = 2,
+                [ACTION_FENCE] = 0,      [ACTION_PROBE] = 1,        [ACTION_STOP] = 2,
                 [ACTION_MIGRATE_TO] = 3, [ACTION_MIGRATE_FROM] = 3, [ACTION_START] = 4,
         };
         return ph[k];
@@ -433,7 +437,7 @@ static int sort_into_plan(SchedCtx *x, Work *w, Plan *p) {
         size_t *radj = calloc(w->n_deps + 1, sizeof(size_t));
         size_t *newidx = calloc(n + 1, sizeof(size_t));
         size_t *order = calloc(n + 1, sizeof(size_t));
-        Heap hp = { .h = calloc(n + 1, sizeof(size_t)), .a = w->a };
+        Heap hp = {.h = calloc(n + 1, sizeof(size_t)), .a = w->a};
         size_t emitted = 0, scan = 0;
         int r = -ENOMEM;
 
@@ -466,9 +470,11 @@ static int sort_into_plan(SchedCtx *x, Work *w, Plan *p) {
                 if (hp.n == 0) {
                         while (newidx[scan] != IDX_NONE)
                                 scan++;
-                        r = sched_note(x, "ordering cycle: %s of %s does not wait for all it should",
-                                       action_kind_to_string(w->a[scan].kind),
-                                       w->a[scan].rsc != IDX_NONE ? x->c->resources[w->a[scan].rsc].id : "-");
+                        r = sched_note(
+                                x, "ordering cycle: %s of %s does not wait for all it should",
+                                action_kind_to_string(w->a[scan].kind),
+                                w->a[scan].rsc != IDX_NONE ? x->c->resources[w->a[scan].rsc].id
+                                                           : "-");
                         if (r < 0)
                                 goto out;
                         indeg[scan] = 0;
@@ -480,7 +486,8 @@ static int sort_into_plan(SchedCtx *x, Work *w, Plan *p) {
                 newidx[a] = emitted;
                 order[emitted++] = a;
                 for (size_t i = roff[a]; i < roff[a + 1]; i++)
-                        if (indeg[radj[i]] > 0 && --indeg[radj[i]] == 0 && newidx[radj[i]] == IDX_NONE)
+                        if (indeg[radj[i]] > 0 && --indeg[radj[i]] == 0 &&
+                            newidx[radj[i]] == IDX_NONE)
                                 heap_push(&hp, radj[i]);
         }
 
@@ -519,7 +526,7 @@ out:
 }
 
 int sched_actions(SchedCtx *x, Plan *p) {
-        Work w = { 0 };
+        Work w = {0};
         size_t nr1 = x->nr ? x->nr : 1;
         int r = -ENOMEM;
 
@@ -530,8 +537,8 @@ int sched_actions(SchedCtx *x, Plan *p) {
         w.mto_act = malloc(nr1 * sizeof(size_t));
         w.mfrom_act = malloc(nr1 * sizeof(size_t));
         w.cleanup_act = malloc(nr1 * sizeof(size_t));
-        if (!w.fence_act || !w.stop_first || !w.stop_n || !w.start_act || !w.mto_act || !w.mfrom_act ||
-            !w.cleanup_act)
+        if (!w.fence_act || !w.stop_first || !w.stop_n || !w.start_act || !w.mto_act ||
+            !w.mfrom_act || !w.cleanup_act)
                 goto out;
         for (size_t b = 0; b < x->nb; b++)
                 w.fence_act[b] = IDX_NONE;

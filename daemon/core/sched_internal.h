@@ -20,28 +20,28 @@
  * in no group. */
 typedef struct SchedUnit {
         const char *id;
-        size_t group;           /* IDX_NONE for a lone resource */
-        const size_t *members;  /* resource indices in start order */
+        size_t group;          /* IDX_NONE for a lone resource */
+        const size_t *members; /* resource indices in start order */
         size_t n_members;
-        size_t lone;            /* storage for a lone resource's member list */
-        int priority;           /* highest member priority */
-        bool running;           /* a member runs healthy now: placed earlier */
+        size_t lone;  /* storage for a lone resource's member list */
+        int priority; /* highest member priority */
+        bool running; /* a member runs healthy now: placed earlier */
 } SchedUnit;
 
 /* One colocation as seen from one of its units. */
 typedef struct SchedColoc {
-        size_t other;           /* the other unit */
-        size_t coloc;           /* index into Config.colocations */
+        size_t other; /* the other unit */
+        size_t coloc; /* index into Config.colocations */
         int score;
-        bool dependent;         /* this unit is the colocation's rsc: it follows
-                                 * other (a positive score places other first) */
+        bool dependent; /* this unit is the colocation's rsc: it follows
+                         * other (a positive score places other first) */
 } SchedColoc;
 
 /* A resource-level ordering edge: a mandatory order, an optional one, or
  * the implicit chain between consecutive group members. */
 typedef struct SchedEdge {
-        size_t first, then;     /* resource indices */
-        size_t order;           /* index into Config.orders, IDX_NONE for a group chain */
+        size_t first, then; /* resource indices */
+        size_t order;       /* index into Config.orders, IDX_NONE for a group chain */
         bool mandatory;
         bool symmetrical;
 } SchedEdge;
@@ -56,13 +56,13 @@ typedef struct SchedCtx {
         const Snapshot *s;
         const Config *c;
         size_t nr, nb;
-        uint8_t *packed;        /* nr * nb: role | SCHED_BANNED | SCHED_FAILBAN */
+        uint8_t *packed; /* nr * nb: role | SCHED_BANNED | SCHED_FAILBAN */
 
         /* Policy for this snapshot (scheduler.c). */
-        bool maintenance;       /* nothing but probes */
-        bool stop_all;          /* no quorum, no-quorum-policy stop */
-        bool freeze;            /* no quorum, no-quorum-policy freeze */
-        bool can_fence;         /* fencing on, quorate (or ignore), not maintenance */
+        bool maintenance; /* nothing but probes */
+        bool stop_all;    /* no quorum, no-quorum-policy stop */
+        bool freeze;      /* no quorum, no-quorum-policy freeze */
+        bool can_fence;   /* fencing on, quorate (or ignore), not maintenance */
 
         /* Blades. */
         size_t *border;         /* blade indices sorted by nodeid, then name */
@@ -79,42 +79,42 @@ typedef struct SchedCtx {
         bool *has_cap;
 
         /* Resources. */
-        size_t *rorder;         /* resource indices sorted by id */
-        bool *can_start;        /* quorum, and no probe of it pending */
-        size_t *probe_wait;     /* a present blade where it is still unknown */
-        size_t *fixed;          /* stop failed there, fencing off: pinned */
-        bool *order_blocked;    /* a mandatory order's first will not run */
-        size_t *order_blocker;  /* which first, for the reason */
+        size_t *rorder;        /* resource indices sorted by id */
+        bool *can_start;       /* quorum, and no probe of it pending */
+        size_t *probe_wait;    /* a present blade where it is still unknown */
+        size_t *fixed;         /* stop failed there, fencing off: pinned */
+        bool *order_blocked;   /* a mandatory order's first will not run */
+        size_t *order_blocker; /* which first, for the reason */
 
         /* Constraints, per resource / unit (CSR). */
-        size_t *loc_off, *loc;      /* Location indices of each resource */
-        size_t *gloc_off, *gloc;    /* Location indices of each group */
-        size_t *loc_blade;          /* per Location: blade index or IDX_NONE */
+        size_t *loc_off, *loc;   /* Location indices of each resource */
+        size_t *gloc_off, *gloc; /* Location indices of each group */
+        size_t *loc_blade;       /* per Location: blade index or IDX_NONE */
         SchedUnit *units;
         size_t nu;
-        size_t *unit_of;            /* per resource */
-        size_t *ucol_off;           /* per unit */
+        size_t *unit_of;  /* per resource */
+        size_t *ucol_off; /* per unit */
         SchedColoc *ucol;
-        size_t *udep_off, *udep;    /* units to place before each unit */
+        size_t *udep_off, *udep; /* units to place before each unit */
         SchedEdge *edges;
         size_t n_edges;
-        size_t *out_off, *out;      /* edge indices leaving each resource */
-        size_t *in_off, *in;        /* edge indices entering each resource */
+        size_t *out_off, *out; /* edge indices leaving each resource */
+        size_t *in_off, *in;   /* edge indices entering each resource */
 
         /* Placement (sched_place.c). */
         UnitMark *umark;
-        size_t *useq;               /* units in the order they were placed */
+        size_t *useq; /* units in the order they were placed */
         size_t n_useq;
-        size_t *target;             /* per resource */
+        size_t *target; /* per resource */
         PlanRscState *state;
         char **reason;
-        int *scratch;               /* 2 * nb ints */
-        bool failed_alloc;          /* an allocation failed inside a void helper */
+        int *scratch;      /* 2 * nb ints */
+        bool failed_alloc; /* an allocation failed inside a void helper */
 
         /* Action decisions (sched_actions.c). */
-        size_t *keep;               /* the instance left running, or IDX_NONE */
-        size_t *start_at;           /* where a START/MIGRATE_FROM happens */
-        size_t *mig_src;            /* live migration source, or IDX_NONE */
+        size_t *keep;     /* the instance left running, or IDX_NONE */
+        size_t *start_at; /* where a START/MIGRATE_FROM happens */
+        size_t *mig_src;  /* live migration source, or IDX_NONE */
 
         /* Notes collected on the way. */
         char **notes;
@@ -131,11 +131,11 @@ static inline bool sched_role_active(RscRole r) {
  * resource and blade (scheduler.c, one pass over the snapshot): the many
  * later scans then touch 1/40 of the memory. */
 #define SCHED_ROLE_MASK 0x07
-#define SCHED_BANNED    0x08
-#define SCHED_FAILBAN   0x10
+#define SCHED_BANNED 0x08
+#define SCHED_FAILBAN 0x10
 
 static inline RscRole sched_role(const SchedCtx *x, size_t r, size_t b) {
-        return (RscRole) (x->packed[r * x->nb + b] & SCHED_ROLE_MASK);
+        return (RscRole)(x->packed[r * x->nb + b] & SCHED_ROLE_MASK);
 }
 
 static inline bool sched_flag(const SchedCtx *x, size_t r, size_t b, uint8_t flag) {

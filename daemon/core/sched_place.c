@@ -43,7 +43,8 @@ static const char *rsc_id(const SchedCtx *x, size_t r) {
 }
 
 static bool fits(const SchedCtx *x, size_t b, const Utilization *need) {
-        return !x->has_cap[b] || (need->memory <= x->free_cap[b].memory && need->cpu <= x->free_cap[b].cpu);
+        return !x->has_cap[b] ||
+               (need->memory <= x->free_cap[b].memory && need->cpu <= x->free_cap[b].cpu);
 }
 
 /* Colocations of u with units already placed, on blade b. */
@@ -60,12 +61,15 @@ static int coloc_score(const SchedCtx *x, size_t u, size_t b, char *why, size_t 
                         if (ot == IDX_NONE) {
                                 if (why)
                                         snprintf(why, why_size,
-                                                 "mandatory colocation with %s, which is not running", oid);
+                                                 "mandatory colocation with %s, which is not "
+                                                 "running",
+                                                 oid);
                                 return -SCORE_INFINITY;
                         }
                         if (ot != b) {
                                 if (why)
-                                        snprintf(why, why_size, "must run with %s, which runs on %s", oid,
+                                        snprintf(why, why_size,
+                                                 "must run with %s, which runs on %s", oid,
                                                  x->s->blades[ot].name);
                                 return -SCORE_INFINITY;
                         }
@@ -122,7 +126,8 @@ static int merge_others(const SchedCtx *x, size_t u, size_t b, int score) {
         }
         if (score <= -SCORE_INFINITY || add <= -SCORE_INFINITY)
                 return -SCORE_INFINITY;
-        int merged = score_add(score_add(score, add), pen >= SCORE_INFINITY ? -(SCORE_INFINITY - 1) : -pen);
+        int merged = score_add(score_add(score, add),
+                               pen >= SCORE_INFINITY ? -(SCORE_INFINITY - 1) : -pen);
         return merged <= -SCORE_INFINITY ? -(SCORE_INFINITY - 1) : merged;
 }
 
@@ -147,8 +152,8 @@ static bool member_preveto(SchedCtx *x, size_t u, size_t r) {
 
 typedef struct BladeWhy {
         char text[2 * WHY_SIZE];
-        bool state;       /* the blade itself is unavailable */
-        bool cap;         /* capacity was the problem */
+        bool state; /* the blade itself is unavailable */
+        bool cap;   /* capacity was the problem */
         bool lacks_mem, lacks_cpu;
         Utilization need, free;
 } BladeWhy;
@@ -162,7 +167,7 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
         const SchedUnit *un = &x->units[u];
         size_t r_upto = un->members[upto];
         BladeWhy *w = calloc(x->nb ? x->nb : 1, sizeof(*w));
-        SchedBuf out = { 0 };
+        SchedBuf out = {0};
         bool all_state = x->nb > 0, all_cap = true, any_cap = false, all_mem = true, all_cpu = true;
         size_t best_mem = IDX_NONE, best_cpu = IDX_NONE;
         char why[WHY_SIZE];
@@ -176,8 +181,8 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
         /* A reason that holds on every blade is said once. */
         for (size_t i = x->ucol_off[u]; i < x->ucol_off[u + 1]; i++) {
                 const SchedColoc *sc = &x->ucol[i];
-                if (sc->dependent && sc->score >= SCORE_INFINITY && x->umark[sc->other] == UNIT_DONE &&
-                    unit_target(x, sc->other) == IDX_NONE) {
+                if (sc->dependent && sc->score >= SCORE_INFINITY &&
+                    x->umark[sc->other] == UNIT_DONE && unit_target(x, sc->other) == IDX_NONE) {
                         free(w);
                         return sched_strdupf("mandatory colocation with %s, which is not running",
                                              x->units[sc->other].id);
@@ -186,7 +191,7 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
         for (size_t bi = 0; bi < x->nb; bi++) {
                 size_t b = x->border[bi];
                 BladeWhy *bw = &w[bi];
-                Utilization need = { 0 };
+                Utilization need = {0};
 
                 if (!x->avail[b] && x->fixed[r_upto] == IDX_NONE) {
                         snprintf(bw->text, sizeof(bw->text), "%s", sched_blade_unavailable(x, b));
@@ -200,7 +205,8 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
                         const Utilization *ut = &x->c->resources[r].utilization;
                         if (sched_rsc_score(x, r, b, why, sizeof(why)) <= -SCORE_INFINITY) {
                                 if (i < upto)
-                                        snprintf(bw->text, sizeof(bw->text), "%s: %s", rsc_id(x, r), why);
+                                        snprintf(bw->text, sizeof(bw->text), "%s: %s", rsc_id(x, r),
+                                                 why);
                                 else
                                         snprintf(bw->text, sizeof(bw->text), "%s", why);
                                 break;
@@ -217,12 +223,14 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
                                 bw->lacks_cpu = need.cpu > x->free_cap[b].cpu;
                                 if (bw->lacks_mem)
                                         snprintf(bw->text, sizeof(bw->text),
-                                                 "%s%snot enough memory (needs %" PRIu64 " MiB, free %" PRIu64 " MiB)",
+                                                 "%s%snot enough memory (needs %" PRIu64
+                                                 " MiB, free %" PRIu64 " MiB)",
                                                  i < upto ? rsc_id(x, r) : "", i < upto ? ": " : "",
                                                  ut->memory, bw->free.memory);
                                 else
                                         snprintf(bw->text, sizeof(bw->text),
-                                                 "%s%snot enough cpu (needs %" PRIu64 ", free %" PRIu64 ")",
+                                                 "%s%snot enough cpu (needs %" PRIu64
+                                                 ", free %" PRIu64 ")",
                                                  i < upto ? rsc_id(x, r) : "", i < upto ? ": " : "",
                                                  ut->cpu, bw->free.cpu);
                                 break;
@@ -260,13 +268,16 @@ char *sched_explain_prefix(SchedCtx *x, size_t u, size_t upto) {
         } else if (all_state) {
                 sched_buf_printf(&out, "all blades are standby or offline (");
         } else if (any_cap && all_cap && all_mem) {
-                sched_buf_printf(&out, "no blade has enough memory (needs %" PRIu64 " MiB, best free %" PRIu64
-                                       " MiB on %s)",
+                sched_buf_printf(&out,
+                                 "no blade has enough memory (needs %" PRIu64
+                                 " MiB, best free %" PRIu64 " MiB on %s)",
                                  w[best_mem].need.memory, w[best_mem].free.memory,
                                  x->s->blades[x->border[best_mem]].name);
                 goto done;
         } else if (any_cap && all_cap && all_cpu) {
-                sched_buf_printf(&out, "no blade has enough cpu (needs %" PRIu64 ", best free %" PRIu64 " on %s)",
+                sched_buf_printf(&out,
+                                 "no blade has enough cpu (needs %" PRIu64 ", best free %" PRIu64
+                                 " on %s)",
                                  w[best_cpu].need.cpu, w[best_cpu].free.cpu,
                                  x->s->blades[x->border[best_cpu]].name);
                 goto done;
@@ -332,14 +343,16 @@ static int unplace_members(SchedCtx *x, size_t u, size_t from, bool prevetoed) {
                 why = sched_strdupf("mandatory order: starts after %s, which is not running", oid);
         } else if (member_waits(x, r0) && !x->freeze) {
                 st0 = PLAN_RSC_WAITING;
-                why = sched_strdupf("waiting for its probe on %s", x->s->blades[x->probe_wait[r0]].name);
+                why = sched_strdupf("waiting for its probe on %s",
+                                    x->s->blades[x->probe_wait[r0]].name);
         } else {
                 why = sched_explain_prefix(x, u, from);
                 st0 = PLAN_RSC_BLOCKED;
                 /* Following a primary that waits for probes is waiting too. */
                 for (size_t i = x->ucol_off[u]; why && i < x->ucol_off[u + 1]; i++) {
                         const SchedColoc *sc = &x->ucol[i];
-                        if (sc->dependent && sc->score >= SCORE_INFINITY && x->umark[sc->other] == UNIT_DONE &&
+                        if (sc->dependent && sc->score >= SCORE_INFINITY &&
+                            x->umark[sc->other] == UNIT_DONE &&
                             x->state[x->units[sc->other].members[0]] == PLAN_RSC_WAITING)
                                 st0 = PLAN_RSC_WAITING;
                 }
@@ -360,8 +373,8 @@ static int unplace_members(SchedCtx *x, size_t u, size_t from, bool prevetoed) {
         return 0;
 }
 
-static bool better(const Cand *a, size_t a_load, size_t a_rank, const Cand *b, size_t b_load, size_t b_rank,
-                   bool merged) {
+static bool better(const Cand *a, size_t a_load, size_t a_rank, const Cand *b, size_t b_load,
+                   size_t b_rank, bool merged) {
         int as = merged ? a->merged : a->score, bs = merged ? b->merged : b->score;
         if (a->k != b->k)
                 return a->k > b->k;
@@ -389,9 +402,9 @@ static int decide(SchedCtx *x, size_t u, Cand *cand) {
         for (size_t bi = 0; bi < x->nb && limit > 0; bi++) {
                 size_t b = x->border[bi];
                 Cand *c = &cand[bi];
-                Utilization need = { 0 };
+                Utilization need = {0};
 
-                *c = (Cand){ .score = sched_unit_loc_score(x, u, b, NULL, 0) };
+                *c = (Cand){.score = sched_unit_loc_score(x, u, b, NULL, 0)};
                 if (c->score <= -SCORE_INFINITY)
                         continue;
                 for (size_t i = 0; i < limit; i++) {
@@ -432,9 +445,8 @@ static int decide(SchedCtx *x, size_t u, Cand *cand) {
                         const Cand *c = &cand[bi];
                         if (c->k == 0 || (any_merged && c->merged <= -SCORE_INFINITY))
                                 continue;
-                        if (best == IDX_NONE ||
-                            better(c, x->load[x->border[bi]], bi, &cand[best], x->load[x->border[best]], best,
-                                   any_merged))
+                        if (best == IDX_NONE || better(c, x->load[x->border[bi]], bi, &cand[best],
+                                                       x->load[x->border[best]], best, any_merged))
                                 best = bi;
                 }
 
@@ -450,9 +462,11 @@ static int decide(SchedCtx *x, size_t u, Cand *cand) {
                 x->state[r] = PLAN_RSC_RUNNING;
                 x->load[b]++;
                 if (x->has_cap[b]) {
-                        x->free_cap[b].memory -= ut->memory < x->free_cap[b].memory ? ut->memory
-                                                                                    : x->free_cap[b].memory;
-                        x->free_cap[b].cpu -= ut->cpu < x->free_cap[b].cpu ? ut->cpu : x->free_cap[b].cpu;
+                        x->free_cap[b].memory -= ut->memory < x->free_cap[b].memory
+                                                         ? ut->memory
+                                                         : x->free_cap[b].memory;
+                        x->free_cap[b].cpu -=
+                                ut->cpu < x->free_cap[b].cpu ? ut->cpu : x->free_cap[b].cpu;
                 }
         }
         if (k < un->n_members)
@@ -506,10 +520,11 @@ int sched_place(SchedCtx *x) {
                 if (x->fixed[i] == IDX_NONE)
                         continue;
                 x->target[i] = x->fixed[i];
-                r = set_reason(x, i, PLAN_RSC_BLOCKED,
-                               sched_strdupf("stop failed on %s and fencing is disabled: it may still run "
-                                             "there; check by hand, then run bladectl cleanup %s",
-                                             x->s->blades[x->fixed[i]].name, rsc_id(x, i)));
+                r = set_reason(
+                        x, i, PLAN_RSC_BLOCKED,
+                        sched_strdupf("stop failed on %s and fencing is disabled: it may still run "
+                                      "there; check by hand, then run bladectl cleanup %s",
+                                      x->s->blades[x->fixed[i]].name, rsc_id(x, i)));
         }
 out:
         free(stack);

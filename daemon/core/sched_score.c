@@ -11,10 +11,10 @@
 #include "bladed/model.h"
 #include "sched_internal.h"
 
-#define WHY(...)                                                  \
-        do {                                                      \
-                if (why)                                          \
-                        snprintf(why, why_size, __VA_ARGS__);     \
+#define WHY(...)                                                                                   \
+        do {                                                                                       \
+                if (why)                                                                           \
+                        snprintf(why, why_size, __VA_ARGS__);                                      \
         } while (0)
 
 const char *sched_blade_unavailable(const SchedCtx *x, size_t b) {
@@ -64,7 +64,8 @@ int sched_rsc_score(const SchedCtx *x, size_t r, size_t b, char *why, size_t why
         if (x->fixed[r] != IDX_NONE) {
                 if (b == x->fixed[r])
                         return 0;
-                WHY("its stop failed on %s and fencing is disabled", x->s->blades[x->fixed[r]].name);
+                WHY("its stop failed on %s and fencing is disabled",
+                    x->s->blades[x->fixed[r]].name);
                 return -SCORE_INFINITY;
         }
         if (!x->avail[b]) {

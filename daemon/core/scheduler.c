@@ -40,12 +40,12 @@ void sched_buf_printf(SchedBuf *b, const char *fmt, ...) {
                         b->oom = true;
                         return;
                 }
-                if ((size_t) n < room) {
-                        b->len += (size_t) n;
+                if ((size_t)n < room) {
+                        b->len += (size_t)n;
                         return;
                 }
                 size_t cap = b->cap ? b->cap * 2 : 256;
-                while (cap - b->len <= (size_t) n)
+                while (cap - b->len <= (size_t)n)
                         cap *= 2;
                 char *ns = realloc(b->s, cap);
                 if (!ns) {
@@ -66,7 +66,7 @@ char *sched_buf_take(SchedBuf *b) {
         } else if (!s) {
                 s = strdup("");
         }
-        *b = (SchedBuf){ 0 };
+        *b = (SchedBuf){0};
         return s;
 }
 
@@ -184,7 +184,8 @@ static int build_packed(SchedCtx *x) {
                 for (size_t b = 0; b < x->nb; b++) {
                         const RscBlade *rb = &x->s->rb[r * x->nb + b];
                         /* An out-of-range role is treated as unknown: probe it. */
-                        uint8_t v = rb->role < _RSC_ROLE_MAX ? (uint8_t) rb->role : (uint8_t) RSC_UNKNOWN;
+                        uint8_t v =
+                                rb->role < _RSC_ROLE_MAX ? (uint8_t)rb->role : (uint8_t)RSC_UNKNOWN;
                         if (rb->banned)
                                 v |= SCHED_BANNED;
                         if (rb->failcount > 0 && sched_failcount_bans(x, r, b))
@@ -220,7 +221,8 @@ static int build_blades(SchedCtx *x) {
         /* The blade array is sorted by nodeid by contract, but the plan must
          * not depend on it: sort again, explicitly. */
         for (size_t b = 0; b < x->nb; b++)
-                k[b] = (SortKey){ .idx = b, .name = s->blades[b].name, .nodeid = s->blades[b].nodeid };
+                k[b] = (SortKey){
+                        .idx = b, .name = s->blades[b].name, .nodeid = s->blades[b].nodeid};
         qsort(k, x->nb, sizeof(*k), cmp_blade_key);
         for (size_t i = 0; i < x->nb; i++) {
                 x->border[i] = k[i].idx;
@@ -282,7 +284,7 @@ static int build_resources(SchedCtx *x) {
                 return -ENOMEM;
         }
         for (size_t r = 0; r < x->nr; r++)
-                k[r] = (SortKey){ .idx = r, .name = x->c->resources[r].id };
+                k[r] = (SortKey){.idx = r, .name = x->c->resources[r].id};
         qsort(k, x->nr, sizeof(*k), cmp_name_key);
         for (size_t i = 0; i < x->nr; i++)
                 x->rorder[i] = k[i].idx;
@@ -327,7 +329,7 @@ static int csr_alloc(size_t n, const size_t *counts, size_t **off, size_t item_s
 }
 
 static int cmp_sortkey_name_only(const void *a, const void *b) {
-        return strcmp(((const SortKey *) a)->name, ((const SortKey *) b)->name);
+        return strcmp(((const SortKey *)a)->name, ((const SortKey *)b)->name);
 }
 
 static int build_locations(SchedCtx *x) {
@@ -343,22 +345,22 @@ static int build_locations(SchedCtx *x) {
 
         /* Blade names are looked up by binary search: O(L log B). */
         for (size_t b = 0; b < x->nb; b++)
-                names[b] = (SortKey){ .idx = b, .name = x->s->blades[b].name };
+                names[b] = (SortKey){.idx = b, .name = x->s->blades[b].name};
         qsort(names, x->nb, sizeof(*names), cmp_name_key);
         for (size_t i = 0; i < c->n_locations; i++) {
                 const Location *l = &c->locations[i];
-                SortKey key = { .name = l->node };
-                SortKey *hit = l->node ? bsearch(&key, names, x->nb, sizeof(*names),
-                                                 cmp_sortkey_name_only)
-                                       : NULL;
+                SortKey key = {.name = l->node};
+                SortKey *hit =
+                        l->node ? bsearch(&key, names, x->nb, sizeof(*names), cmp_sortkey_name_only)
+                                : NULL;
                 x->loc_blade[i] = hit ? hit->idx : IDX_NONE;
                 if (l->rsc_idx < x->nr)
                         rc[l->rsc_idx]++;
                 else if (l->group_idx < c->n_groups)
                         gc[l->group_idx]++;
         }
-        if (csr_alloc(x->nr, rc, &x->loc_off, sizeof(size_t), (void **) &x->loc) < 0 ||
-            csr_alloc(c->n_groups, gc, &x->gloc_off, sizeof(size_t), (void **) &x->gloc) < 0)
+        if (csr_alloc(x->nr, rc, &x->loc_off, sizeof(size_t), (void **)&x->loc) < 0 ||
+            csr_alloc(c->n_groups, gc, &x->gloc_off, sizeof(size_t), (void **)&x->gloc) < 0)
                 goto out;
         memset(rc, 0, (x->nr + 1) * sizeof(size_t));
         memset(gc, 0, (c->n_groups + 1) * sizeof(size_t));
@@ -432,14 +434,18 @@ static int build_units(SchedCtx *x, size_t **ret_pool) {
                 }
                 if (n_pool == start)
                         continue;
-                x->units[x->nu++] = (SchedUnit){ .id = grp->id, .group = g, .n_members = n_pool - start,
-                                                 .members = pool + start };
+                x->units[x->nu++] = (SchedUnit){.id = grp->id,
+                                                .group = g,
+                                                .n_members = n_pool - start,
+                                                .members = pool + start};
         }
         for (size_t r = 0; r < x->nr; r++)
                 if (x->unit_of[r] == IDX_NONE) {
                         x->unit_of[r] = x->nu;
-                        x->units[x->nu++] = (SchedUnit){ .id = c->resources[r].id, .group = IDX_NONE,
-                                                         .n_members = 1, .lone = r };
+                        x->units[x->nu++] = (SchedUnit){.id = c->resources[r].id,
+                                                        .group = IDX_NONE,
+                                                        .n_members = 1,
+                                                        .lone = r};
                 }
         for (size_t u = 0; u < x->nu; u++) {
                 SchedUnit *un = &x->units[u];
@@ -504,13 +510,14 @@ static int build_colocations(SchedCtx *x) {
                                 cnt[b]++;
                                 continue;
                         }
-                        x->ucol[x->ucol_off[a] + cnt[a]++] =
-                                (SchedColoc){ .other = b, .coloc = i, .score = co->score, .dependent = true };
-                        x->ucol[x->ucol_off[b] + cnt[b]++] =
-                                (SchedColoc){ .other = a, .coloc = i, .score = co->score, .dependent = false };
+                        x->ucol[x->ucol_off[a] + cnt[a]++] = (SchedColoc){
+                                .other = b, .coloc = i, .score = co->score, .dependent = true};
+                        x->ucol[x->ucol_off[b] + cnt[b]++] = (SchedColoc){
+                                .other = a, .coloc = i, .score = co->score, .dependent = false};
                 }
                 if (pass == 0) {
-                        if (csr_alloc(x->nu, cnt, &x->ucol_off, sizeof(SchedColoc), (void **) &x->ucol) < 0)
+                        if (csr_alloc(x->nu, cnt, &x->ucol_off, sizeof(SchedColoc),
+                                      (void **)&x->ucol) < 0)
                                 goto out;
                         memset(cnt, 0, (x->nu + 1) * sizeof(size_t));
                 }
@@ -551,22 +558,25 @@ static int build_edges(SchedCtx *x) {
                 }
                 if (f >= x->nr || t >= x->nr || f == t)
                         continue;
-                x->edges[x->n_edges++] = (SchedEdge){ .first = f, .then = t, .order = i,
-                                                      .mandatory = o->kind == ORDER_MANDATORY,
-                                                      .symmetrical = o->symmetrical };
+                x->edges[x->n_edges++] = (SchedEdge){.first = f,
+                                                     .then = t,
+                                                     .order = i,
+                                                     .mandatory = o->kind == ORDER_MANDATORY,
+                                                     .symmetrical = o->symmetrical};
         }
         for (size_t u = 0; u < x->nu; u++)
                 for (size_t i = 1; i < x->units[u].n_members; i++)
-                        x->edges[x->n_edges++] = (SchedEdge){ .first = x->units[u].members[i - 1],
-                                                              .then = x->units[u].members[i],
-                                                              .order = IDX_NONE, .mandatory = true,
-                                                              .symmetrical = true };
+                        x->edges[x->n_edges++] = (SchedEdge){.first = x->units[u].members[i - 1],
+                                                             .then = x->units[u].members[i],
+                                                             .order = IDX_NONE,
+                                                             .mandatory = true,
+                                                             .symmetrical = true};
         for (size_t e = 0; e < x->n_edges; e++) {
                 oc[x->edges[e].first]++;
                 ic[x->edges[e].then]++;
         }
-        if (csr_alloc(x->nr, oc, &x->out_off, sizeof(size_t), (void **) &x->out) < 0 ||
-            csr_alloc(x->nr, ic, &x->in_off, sizeof(size_t), (void **) &x->in) < 0)
+        if (csr_alloc(x->nr, oc, &x->out_off, sizeof(size_t), (void **)&x->out) < 0 ||
+            csr_alloc(x->nr, ic, &x->in_off, sizeof(size_t), (void **)&x->in) < 0)
                 goto out;
         memset(oc, 0, (x->nr + 1) * sizeof(size_t));
         memset(ic, 0, (x->nr + 1) * sizeof(size_t));
@@ -614,7 +624,8 @@ static int build_unit_deps(SchedCtx *x) {
                         }
                 }
                 if (pass == 0) {
-                        if (csr_alloc(x->nu, cnt, &x->udep_off, sizeof(size_t), (void **) &x->udep) < 0)
+                        if (csr_alloc(x->nu, cnt, &x->udep_off, sizeof(size_t), (void **)&x->udep) <
+                            0)
                                 goto out;
                         memset(cnt, 0, (x->nu + 1) * sizeof(size_t));
                 }
@@ -627,9 +638,10 @@ out:
 
 static int collect_notes(SchedCtx *x) {
         const Config *c = x->c;
-        static const char *const nqp[] = { "stop", "freeze", "ignore" };
-        const char *policy = c->props.no_quorum_policy <= NO_QUORUM_IGNORE ? nqp[c->props.no_quorum_policy]
-                                                                           : "stop";
+        static const char *const nqp[] = {"stop", "freeze", "ignore"};
+        const char *policy = c->props.no_quorum_policy <= NO_QUORUM_IGNORE
+                                     ? nqp[c->props.no_quorum_policy]
+                                     : "stop";
         int r = 0;
 
         if (x->maintenance)
@@ -637,11 +649,15 @@ static int collect_notes(SchedCtx *x) {
                                   "resources are unmanaged");
         if (r >= 0 && !x->s->quorate) {
                 if (x->stop_all)
-                        r = sched_note(x, "no quorum (no-quorum-policy %s): everything in this "
-                                          "partition is stopped", policy);
+                        r = sched_note(x,
+                                       "no quorum (no-quorum-policy %s): everything in this "
+                                       "partition is stopped",
+                                       policy);
                 else if (x->freeze)
-                        r = sched_note(x, "no quorum (no-quorum-policy %s): what runs keeps "
-                                          "running, nothing is started", policy);
+                        r = sched_note(x,
+                                       "no quorum (no-quorum-policy %s): what runs keeps "
+                                       "running, nothing is started",
+                                       policy);
                 else if (c->props.no_quorum_policy == NO_QUORUM_IGNORE)
                         r = sched_note(x, "no quorum (no-quorum-policy %s): acting as if quorate",
                                        policy);
@@ -651,20 +667,28 @@ static int collect_notes(SchedCtx *x) {
                 const char *name = x->s->blades[b].name;
                 BladeState st = x->s->blades[b].state;
                 if (st == BLADE_LOST && !c->props.fencing)
-                        r = sched_note(x, "%s is lost and fencing is disabled: its resources are "
-                                          "assumed stopped (they could run twice)", name);
+                        r = sched_note(x,
+                                       "%s is lost and fencing is disabled: its resources are "
+                                       "assumed stopped (they could run twice)",
+                                       name);
                 else if (x->unclean[b] && st != BLADE_LOST)
-                        r = sched_note(x, "%s has a resource whose stop failed: it is fenced "
-                                          "before that resource runs anywhere", name);
+                        r = sched_note(x,
+                                       "%s has a resource whose stop failed: it is fenced "
+                                       "before that resource runs anywhere",
+                                       name);
                 if (r >= 0 && x->unclean[b] && !x->can_fence)
-                        r = sched_note(x, "%s must be fenced, which needs quorum and "
-                                          "maintenance mode off", name);
+                        r = sched_note(x,
+                                       "%s must be fenced, which needs quorum and "
+                                       "maintenance mode off",
+                                       name);
                 if (r >= 0 && x->unclean[b] && x->can_fence) {
                         bool dev = false;
                         for (size_t d = 0; d < c->n_fence_devices && !dev; d++)
-                                dev = c->fence_devices[d].node && strcmp(c->fence_devices[d].node, name) == 0;
+                                dev = c->fence_devices[d].node &&
+                                      strcmp(c->fence_devices[d].node, name) == 0;
                         if (!dev)
-                                r = sched_note(x, "%s has no fence device in the configuration", name);
+                                r = sched_note(x, "%s has no fence device in the configuration",
+                                               name);
                 }
         }
         return r;
@@ -674,7 +698,7 @@ static int current_blade(const SchedCtx *x, size_t r) {
         for (size_t i = 0; i < x->nb; i++) {
                 size_t b = x->border[i];
                 if (x->present[b] && sched_role(x, r, b) == RSC_STARTED)
-                        return (int) i;
+                        return (int)i;
         }
         return -1;
 }
@@ -707,7 +731,7 @@ static int place_by_policy(SchedCtx *x) {
 }
 
 int scheduler_run(const Snapshot *s, Plan **ret) {
-        SchedCtx x = { .s = s, .c = s->config, .nr = s->config->n_resources, .nb = s->n_blades };
+        SchedCtx x = {.s = s, .c = s->config, .nr = s->config->n_resources, .nb = s->n_blades};
         const Properties *pr = &s->config->props;
         size_t *pool = NULL;
         Plan *p = NULL;
@@ -753,9 +777,10 @@ int scheduler_run(const Snapshot *s, Plan **ret) {
                 goto out;
         for (size_t i = 0; i < x.nr; i++) {
                 int cur = current_blade(&x, i);
-                p->rsc[i] = (PlanRsc){ .state = x.state[i], .target = x.target[i],
-                                       .current = cur < 0 ? IDX_NONE : x.border[cur],
-                                       .reason = TAKE_PTR(x.reason[i]) };
+                p->rsc[i] = (PlanRsc){.state = x.state[i],
+                                      .target = x.target[i],
+                                      .current = cur < 0 ? IDX_NONE : x.border[cur],
+                                      .reason = TAKE_PTR(x.reason[i])};
         }
         p->notes = TAKE_PTR(x.notes);
         p->n_notes = x.n_notes;

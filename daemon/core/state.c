@@ -12,25 +12,24 @@ static const char *const blade_state_names[_BLADE_STATE_MAX] = {
 };
 
 static const char *const rsc_role_names[_RSC_ROLE_MAX] = {
-        [RSC_UNKNOWN] = "unknown",         [RSC_STOPPED] = "stopped", [RSC_STARTED] = "started",
-        [RSC_FAILED] = "failed",           [RSC_STOP_FAILED] = "stop-failed",
-        [RSC_MIGRATING] = "migrating",
+        [RSC_UNKNOWN] = "unknown", [RSC_STOPPED] = "stopped",         [RSC_STARTED] = "started",
+        [RSC_FAILED] = "failed",   [RSC_STOP_FAILED] = "stop-failed", [RSC_MIGRATING] = "migrating",
 };
 
 int snapshot_init(Snapshot *s, const Config *config, const char *const *blade_names,
                   const uint32_t *nodeids, size_t n_blades) {
         size_t n_rsc = config ? config->n_resources : 0;
 
-        *s = (Snapshot){ .config = config, .local = IDX_NONE, .coordinator = IDX_NONE };
+        *s = (Snapshot){.config = config, .local = IDX_NONE, .coordinator = IDX_NONE};
         s->blades = calloc(n_blades ? n_blades : 1, sizeof(Blade));
         s->rb = calloc(n_rsc * n_blades > 0 ? n_rsc * n_blades : 1, sizeof(RscBlade));
         if (!s->blades || !s->rb)
                 goto oom;
         s->n_blades = n_blades;
         for (size_t i = 0; i < n_blades; i++) {
-                s->blades[i] = (Blade){ .name = strdup(blade_names[i]),
-                                        .nodeid = nodeids ? nodeids[i] : (uint32_t) i + 1,
-                                        .state = BLADE_OFFLINE };
+                s->blades[i] = (Blade){.name = strdup(blade_names[i]),
+                                       .nodeid = nodeids ? nodeids[i] : (uint32_t)i + 1,
+                                       .state = BLADE_OFFLINE};
                 if (!s->blades[i].name)
                         goto oom;
         }
@@ -54,7 +53,7 @@ void snapshot_done(Snapshot *s) {
                 for (size_t i = 0; i < s->n_blades; i++)
                         free(s->blades[i].name);
         free(s->blades);
-        *s = (Snapshot){ .local = IDX_NONE, .coordinator = IDX_NONE };
+        *s = (Snapshot){.local = IDX_NONE, .coordinator = IDX_NONE};
 }
 
 size_t snapshot_find_blade(const Snapshot *s, const char *name) {

@@ -34,8 +34,7 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
         if (!f)
                 return -ENOMEM;
         for (size_t b = 0; b < s->n_blades; b++)
-                online += s->blades[b].state == BLADE_ONLINE ||
-                          s->blades[b].state == BLADE_STANDBY;
+                online += s->blades[b].state == BLADE_ONLINE || s->blades[b].state == BLADE_STANDBY;
 
         fprintf(f, "Cluster: %s\n", info && info->cluster_name ? info->cluster_name : "(unnamed)");
         if (s->local < s->n_blades)
@@ -46,8 +45,9 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
         if (s->quorate)
                 fprintf(f, "Quorum: yes, %zu of %zu blades online\n", online, s->n_blades);
         else
-                fprintf(f, "Quorum: NO, %zu of %zu blades online: this blade does not coordinate "
-                           "and refuses changes\n",
+                fprintf(f,
+                        "Quorum: NO, %zu of %zu blades online: this blade does not coordinate "
+                        "and refuses changes\n",
                         online, s->n_blades);
         if (s->coordinator < s->n_blades)
                 fprintf(f, "Coordinator: %s\n", s->blades[s->coordinator].name);
@@ -62,7 +62,7 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                 const Blade *bl = &s->blades[b];
                 const char *st = blade_state_to_string(bl->state);
                 bool coord = b == s->coordinator, local = b == s->local;
-                fprintf(f, "  %-*s  id %-3" PRIu32 "  %-*s%s%s\n", (int) w, bl->name, bl->nodeid,
+                fprintf(f, "  %-*s  id %-3" PRIu32 "  %-*s%s%s\n", (int)w, bl->name, bl->nodeid,
                         coord || local ? 8 : 0, st, coord ? "  coordinator" : "",
                         local ? "  (local)" : "");
         }
@@ -94,11 +94,12 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                                  res->agent_class ? res->agent_class : "",
                                  res->agent_provider ? res->agent_provider : "",
                                  res->agent_type ? res->agent_type : "");
-                        fprintf(f, "  %-*s  %-*s  %s", (int) rw, res->id, (int) aw, agent, role);
+                        fprintf(f, "  %-*s  %-*s  %s", (int)rw, res->id, (int)aw, agent, role);
                         if (blade < s->n_blades)
                                 fprintf(f, " on %s", s->blades[blade].name);
                         if (fails)
-                                fprintf(f, "  (%" PRIu64 " failure%s)", fails, fails == 1 ? "" : "s");
+                                fprintf(f, "  (%" PRIu64 " failure%s)", fails,
+                                        fails == 1 ? "" : "s");
                         fputc('\n', f);
                 }
         }

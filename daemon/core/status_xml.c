@@ -78,18 +78,18 @@ const char *status_rsc_role(const Snapshot *s, const Plan *plan, size_t rsc, siz
 static char *clean_text(const char *s) {
         size_t n = strlen(s);
         char *o = malloc(n + 1);
-        bool utf8 = xmlCheckUTF8((const xmlChar *) s);
+        bool utf8 = xmlCheckUTF8((const xmlChar *)s);
 
         if (!o)
                 return NULL;
         for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char) s[i];
+                unsigned char ch = (unsigned char)s[i];
                 /* Whitespace would come back as a blank (attribute value
                  * normalization): write it as one. */
                 if (ch == '\t' || ch == '\n' || ch == '\r')
                         o[i] = ' ';
                 else
-                        o[i] = ch < 0x20 || ch == 0x7f || (!utf8 && ch >= 0x80) ? '?' : (char) ch;
+                        o[i] = ch < 0x20 || ch == 0x7f || (!utf8 && ch >= 0x80) ? '?' : (char)ch;
         }
         o[n] = 0;
         return o;
@@ -132,7 +132,7 @@ static int write_on(xmlTextWriter *w, const Snapshot *s, size_t r, size_t b) {
         if (k >= 0 && rb->banned)
                 k = attr(w, "banned", "true");
         if (k >= 0 && rb->last_rc >= 0)
-                k = attr_u64(w, "rc", (uint64_t) rb->last_rc);
+                k = attr_u64(w, "rc", (uint64_t)rb->last_rc);
         if (k >= 0 && rb->exit_reason)
                 k = attr(w, "reason", rb->exit_reason);
         if (k >= 0 && xmlTextWriterEndElement(w) < 0)
@@ -151,7 +151,8 @@ static int write_resource(xmlTextWriter *w, const Snapshot *s, const Plan *plan,
         for (size_t b = 0; b < s->n_blades; b++)
                 failcount += snapshot_rb(s, r, b)->failcount;
         snprintf(agent, sizeof(agent), "%s:%s:%s", res->agent_class ? res->agent_class : "",
-                 res->agent_provider ? res->agent_provider : "", res->agent_type ? res->agent_type : "");
+                 res->agent_provider ? res->agent_provider : "",
+                 res->agent_type ? res->agent_type : "");
         if (xmlTextWriterStartElement(w, BAD_CAST "resource") < 0)
                 return -ENOMEM;
         k = attr(w, "id", res->id);
@@ -173,7 +174,8 @@ static int write_resource(xmlTextWriter *w, const Snapshot *s, const Plan *plan,
 static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
         int k = 0;
 
-        if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+        if (xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
             xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
             xmlTextWriterStartElement(w, BAD_CAST "status") < 0)
                 return -ENOMEM;
@@ -219,7 +221,7 @@ int status_xml_write_plan(const Snapshot *s, const Plan *plan, char **ret, size_
         w = NULL;
         if (k < 0)
                 goto out;
-        size_t n = (size_t) xmlBufferLength(buf);
+        size_t n = (size_t)xmlBufferLength(buf);
         char *text = malloc(n + 1);
         if (!text) {
                 k = -ENOMEM;

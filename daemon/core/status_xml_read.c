@@ -29,7 +29,7 @@ typedef struct NodeIn {
         BladeState state;
         bool probed;
         int line;
-        size_t idx;       /* in the snapshot, once sorted */
+        size_t idx; /* in the snapshot, once sorted */
 } NodeIn;
 
 typedef struct NameIdx {
@@ -37,15 +37,15 @@ typedef struct NameIdx {
         size_t idx;
 } NameIdx;
 
-#define ERR(rd, line, ...)                                                   \
-        do {                                                                 \
-                if (diag_error((rd)->diag, (int) (line), __VA_ARGS__) < 0)   \
-                        (rd)->oom = true;                                    \
+#define ERR(rd, line, ...)                                                                         \
+        do {                                                                                       \
+                if (diag_error((rd)->diag, (int)(line), __VA_ARGS__) < 0)                          \
+                        (rd)->oom = true;                                                          \
         } while (0)
-#define WARN(rd, line, ...)                                                  \
-        do {                                                                 \
-                if (diag_warning((rd)->diag, (int) (line), __VA_ARGS__) < 0) \
-                        (rd)->oom = true;                                    \
+#define WARN(rd, line, ...)                                                                        \
+        do {                                                                                       \
+                if (diag_warning((rd)->diag, (int)(line), __VA_ARGS__) < 0)                        \
+                        (rd)->oom = true;                                                          \
         } while (0)
 
 static void on_error(void *data, xmlError *e) {
@@ -59,13 +59,14 @@ static void on_error(void *data, xmlError *e) {
         while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
                 n--;
         if (e->level == XML_ERR_WARNING)
-                WARN(rd, e->line > 0 ? e->line : 0, "XML: %.*s", (int) n, e->message);
+                WARN(rd, e->line > 0 ? e->line : 0, "XML: %.*s", (int)n, e->message);
         else
-                ERR(rd, e->line > 0 ? e->line : 0, "not well-formed XML: %.*s", (int) n, e->message);
+                ERR(rd, e->line > 0 ? e->line : 0, "not well-formed XML: %.*s", (int)n, e->message);
 }
 
 /* No DTD: it could declare entities, and status documents have none. */
-static void on_internal_subset(void *data, const xmlChar *name, const xmlChar *eid, const xmlChar *sid) {
+static void on_internal_subset(void *data, const xmlChar *name, const xmlChar *eid,
+                               const xmlChar *sid) {
         xmlParserCtxt *ctxt = data;
         Reader *rd = ctxt->_private;
 
@@ -82,11 +83,11 @@ static void on_stray_generic(void *ctx, const char *fmt, ...) {
 
 static const char *get(const xmlNode *n, const char *name) {
         for (const xmlAttr *a = n->properties; a; a = a->next) {
-                if (a->ns || strcmp((const char *) a->name, name) != 0)
+                if (a->ns || strcmp((const char *)a->name, name) != 0)
                         continue;
                 if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next &&
                     a->children->content)
-                        return (const char *) a->children->content;
+                        return (const char *)a->children->content;
                 return "";
         }
         return NULL;
@@ -94,7 +95,7 @@ static const char *get(const xmlNode *n, const char *name) {
 
 static int line_of(const xmlNode *n) {
         long l = xmlGetLineNo(n);
-        return l > 0 && l < 1 << 30 ? (int) l : 0;
+        return l > 0 && l < 1 << 30 ? (int)l : 0;
 }
 
 /* Attributes not in allowed[] get a warning: a typo must not pass silently. */
@@ -102,18 +103,18 @@ static void check_attrs(Reader *rd, const xmlNode *n, const char *const *allowed
         for (const xmlAttr *a = n->properties; a; a = a->next) {
                 bool ok = false;
                 for (size_t i = 0; allowed[i] && !ok; i++)
-                        ok = strcmp((const char *) a->name, allowed[i]) == 0;
+                        ok = strcmp((const char *)a->name, allowed[i]) == 0;
                 if (!ok) {
-                        char *q = str_printable((const char *) a->name, 60);
-                        WARN(rd, line_of(n), "<%s>: unknown attribute %s ignored", (const char *) n->name,
-                             q ? q : "?");
+                        char *q = str_printable((const char *)a->name, 60);
+                        WARN(rd, line_of(n), "<%s>: unknown attribute %s ignored",
+                             (const char *)n->name, q ? q : "?");
                         free(q);
                 }
         }
 }
 
 static bool is_elem(const xmlNode *n, const char *name) {
-        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *) n->name, name) == 0;
+        return n->type == XML_ELEMENT_NODE && !n->ns && strcmp((const char *)n->name, name) == 0;
 }
 
 static bool read_bool(Reader *rd, const xmlNode *n, const char *attr, bool dflt) {
@@ -123,15 +124,16 @@ static bool read_bool(Reader *rd, const xmlNode *n, const char *attr, bool dflt)
                 return dflt;
         if (parse_bool(v, &b) < 0) {
                 char *q = str_printable(v, 60);
-                ERR(rd, line_of(n), "<%s>: %s=\"%s\" is not true or false", (const char *) n->name, attr,
-                    q ? q : "?");
+                ERR(rd, line_of(n), "<%s>: %s=\"%s\" is not true or false", (const char *)n->name,
+                    attr, q ? q : "?");
                 free(q);
                 return dflt;
         }
         return b;
 }
 
-static uint64_t read_u64(Reader *rd, const xmlNode *n, const char *attr, uint64_t max, uint64_t dflt) {
+static uint64_t read_u64(Reader *rd, const xmlNode *n, const char *attr, uint64_t max,
+                         uint64_t dflt) {
         const char *v = get(n, attr);
         uint64_t x;
         if (!v)
@@ -139,7 +141,7 @@ static uint64_t read_u64(Reader *rd, const xmlNode *n, const char *attr, uint64_
         if (parse_uint64(v, max, &x) < 0) {
                 char *q = str_printable(v, 60);
                 ERR(rd, line_of(n), "<%s>: %s=\"%s\" is not a number from 0 to %" PRIu64,
-                    (const char *) n->name, attr, q ? q : "?", max);
+                    (const char *)n->name, attr, q ? q : "?", max);
                 free(q);
                 return dflt;
         }
@@ -154,20 +156,20 @@ static int cmp_node_in(const void *a, const void *b) {
 }
 
 static int cmp_name_idx(const void *a, const void *b) {
-        return strcmp(((const NameIdx *) a)->name, ((const NameIdx *) b)->name);
+        return strcmp(((const NameIdx *)a)->name, ((const NameIdx *)b)->name);
 }
 
 static size_t lookup(const NameIdx *tab, size_t n, const char *name) {
-        NameIdx key = { .name = name };
+        NameIdx key = {.name = name};
         const NameIdx *hit = bsearch(&key, tab, n, sizeof(*tab), cmp_name_idx);
         return hit ? hit->idx : IDX_NONE;
 }
 
-static const char *const node_attrs[] = { "name", "id", "state", "probed", NULL };
-static const char *const rsc_attrs[] = { "id", "agent", "role", "node", "failcount", NULL };
-static const char *const on_attrs[] = { "node", "role", "failcount", "last-failure", "banned", "rc",
-                                        "reason", NULL };
-static const char *const root_attrs[] = { "epoch", "quorate", "coordinator", "local", "now", NULL };
+static const char *const node_attrs[] = {"name", "id", "state", "probed", NULL};
+static const char *const rsc_attrs[] = {"id", "agent", "role", "node", "failcount", NULL};
+static const char *const on_attrs[] = {"node",   "role", "failcount", "last-failure",
+                                       "banned", "rc",   "reason",    NULL};
+static const char *const root_attrs[] = {"epoch", "quorate", "coordinator", "local", "now", NULL};
 
 static void read_on(Reader *rd, const xmlNode *n, Snapshot *s, size_t r, const NameIdx *blades,
                     bool *seen) {
@@ -183,13 +185,14 @@ static void read_on(Reader *rd, const xmlNode *n, Snapshot *s, size_t r, const N
         b = lookup(blades, s->n_blades, node);
         if (b == IDX_NONE) {
                 char *q = str_printable(node, 60);
-                ERR(rd, line_of(n), "<on>: unknown node \"%s\" (not a <node> of this document)", q ? q : "?");
+                ERR(rd, line_of(n), "<on>: unknown node \"%s\" (not a <node> of this document)",
+                    q ? q : "?");
                 free(q);
                 return;
         }
         if (seen[b]) {
-                ERR(rd, line_of(n), "<on>: node %s is given twice for resource %s", s->blades[b].name,
-                    s->config->resources[r].id);
+                ERR(rd, line_of(n), "<on>: node %s is given twice for resource %s",
+                    s->blades[b].name, s->config->resources[r].id);
                 return;
         }
         seen[b] = true;
@@ -197,17 +200,18 @@ static void read_on(Reader *rd, const xmlNode *n, Snapshot *s, size_t r, const N
         if (ro < 0) {
                 char *q = str_printable(role, 60);
                 ERR(rd, line_of(n),
-                    "<on>: role \"%s\" is not unknown, stopped, started, failed, stop-failed or migrating",
+                    "<on>: role \"%s\" is not unknown, stopped, started, failed, stop-failed or "
+                    "migrating",
                     q ? q : "?");
                 free(q);
                 return;
         }
         RscBlade *rb = snapshot_rb(s, r, b);
-        rb->role = (RscRole) ro;
-        rb->failcount = (uint32_t) read_u64(rd, n, "failcount", UINT32_MAX, 0);
+        rb->role = (RscRole)ro;
+        rb->failcount = (uint32_t)read_u64(rd, n, "failcount", UINT32_MAX, 0);
         rb->last_failure_ms = read_u64(rd, n, "last-failure", UINT64_MAX, 0);
         rb->banned = read_bool(rd, n, "banned", false);
-        rb->last_rc = get(n, "rc") ? (int) read_u64(rd, n, "rc", 255, 0) : -1;
+        rb->last_rc = get(n, "rc") ? (int)read_u64(rd, n, "rc", 255, 0) : -1;
         if (reason) {
                 rb->exit_reason = strdup(reason);
                 if (!rb->exit_reason)
@@ -237,7 +241,8 @@ static void read_resources(Reader *rd, const xmlNode *root, Snapshot *s, const N
                 size_t r = lookup(rscs, c->n_resources, id);
                 if (r == IDX_NONE) {
                         char *q = str_printable(id, 60);
-                        ERR(rd, line_of(n), "<resource>: \"%s\" is not a resource of the configuration",
+                        ERR(rd, line_of(n),
+                            "<resource>: \"%s\" is not a resource of the configuration",
                             q ? q : "?");
                         free(q);
                         continue;
@@ -253,7 +258,7 @@ static void read_resources(Reader *rd, const xmlNode *root, Snapshot *s, const N
                                 read_on(rd, k, s, r, blades, seen);
                         else if (k->type == XML_ELEMENT_NODE)
                                 WARN(rd, line_of(k), "<resource>: unknown element <%s> ignored",
-                                     (const char *) k->name);
+                                     (const char *)k->name);
                 }
         }
 out:
@@ -264,13 +269,14 @@ out:
 /* The node file's and the schema's rule for blade names. */
 static bool valid_name(const char *s) {
         size_t n = strlen(s);
-        if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-                                  (s[0] >= '0' && s[0] <= '9')))
+        if (n == 0 || n > 64 ||
+            !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+              (s[0] >= '0' && s[0] <= '9')))
                 return false;
         for (size_t i = 0; i < n; i++) {
                 char ch = s[i];
-                if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                      ch == '.' || ch == '_' || ch == '-'))
+                if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
                         return false;
         }
         return true;
@@ -288,7 +294,7 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
                 if (!is_elem(x, "node")) {
                         if (x->type == XML_ELEMENT_NODE && !is_elem(x, "resource"))
                                 WARN(rd, line_of(x), "<status>: unknown element <%s> ignored",
-                                     (const char *) x->name);
+                                     (const char *)x->name);
                         continue;
                 }
                 const char *name = get(x, "name"), *state = get(x, "state");
@@ -299,15 +305,18 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
                 }
                 if (!valid_name(name)) {
                         char *q = str_printable(name, 60);
-                        ERR(rd, line_of(x), "<node>: \"%s\" is not a blade name (letters, digits, '.', '_', '-', "
-                            "at most 64)", q ? q : "?");
+                        ERR(rd, line_of(x),
+                            "<node>: \"%s\" is not a blade name (letters, digits, '.', '_', '-', "
+                            "at most 64)",
+                            q ? q : "?");
                         free(q);
                         continue;
                 }
                 int st = blade_state_from_string(state);
                 if (st < 0) {
                         char *q = str_printable(state, 60);
-                        ERR(rd, line_of(x), "<node>: state \"%s\" is not online, standby, offline, lost or fenced",
+                        ERR(rd, line_of(x),
+                            "<node>: state \"%s\" is not online, standby, offline, lost or fenced",
                             q ? q : "?");
                         free(q);
                         continue;
@@ -321,16 +330,18 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
                         }
                         in = ni;
                 }
-                in[n++] = (NodeIn){ .name = name, .state = (BladeState) st, .line = line_of(x),
-                                    .id = (uint32_t) read_u64(rd, x, "id", UINT32_MAX, 0),
-                                    .probed = read_bool(rd, x, "probed", true) };
+                in[n++] = (NodeIn){.name = name,
+                                   .state = (BladeState)st,
+                                   .line = line_of(x),
+                                   .id = (uint32_t)read_u64(rd, x, "id", UINT32_MAX, 0),
+                                   .probed = read_bool(rd, x, "probed", true)};
         }
         if (in)
                 qsort(in, n, sizeof(*in), cmp_node_in);
         for (size_t i = 1; i < n; i++) {
                 if (in[i].id == in[i - 1].id)
-                        ERR(rd, in[i].line, "<node>: id %" PRIu32 " is used twice (%s and %s)", in[i].id,
-                            in[i - 1].name, in[i].name);
+                        ERR(rd, in[i].line, "<node>: id %" PRIu32 " is used twice (%s and %s)",
+                            in[i].id, in[i - 1].name, in[i].name);
                 for (size_t j = 0; j < i; j++)
                         if (strcmp(in[i].name, in[j].name) == 0)
                                 ERR(rd, in[i].line, "<node>: name %s is used twice", in[i].name);
@@ -361,14 +372,16 @@ out:
         return k;
 }
 
-static size_t root_blade(Reader *rd, const xmlNode *root, const char *attr, const NameIdx *blades, size_t n) {
+static size_t root_blade(Reader *rd, const xmlNode *root, const char *attr, const NameIdx *blades,
+                         size_t n) {
         const char *v = get(root, attr);
         if (!v || !*v)
                 return IDX_NONE;
         size_t b = lookup(blades, n, v);
         if (b == IDX_NONE) {
                 char *q = str_printable(v, 60);
-                ERR(rd, line_of(root), "<status>: %s=\"%s\" is not a <node> of this document", attr, q ? q : "?");
+                ERR(rd, line_of(root), "<status>: %s=\"%s\" is not a <node> of this document", attr,
+                    q ? q : "?");
                 free(q);
         }
         return b;
@@ -388,7 +401,7 @@ static int read_doc(Reader *rd, const xmlNode *root, const Config *config, Snaps
                 return k;
         s->quorate = read_bool(rd, root, "quorate", true);
         s->now_ms = read_u64(rd, root, "now", UINT64_MAX, 0);
-        (void) read_u64(rd, root, "epoch", UINT64_MAX, 0);
+        (void)read_u64(rd, root, "epoch", UINT64_MAX, 0);
 
         rscs = calloc(config->n_resources + 1, sizeof(*rscs));
         blades = calloc(s->n_blades + 1, sizeof(*blades));
@@ -397,9 +410,9 @@ static int read_doc(Reader *rd, const xmlNode *root, const Config *config, Snaps
                 goto out;
         }
         for (size_t r = 0; r < config->n_resources; r++)
-                rscs[r] = (NameIdx){ .name = config->resources[r].id, .idx = r };
+                rscs[r] = (NameIdx){.name = config->resources[r].id, .idx = r};
         for (size_t b = 0; b < s->n_blades; b++)
-                blades[b] = (NameIdx){ .name = s->blades[b].name, .idx = b };
+                blades[b] = (NameIdx){.name = s->blades[b].name, .idx = b};
         qsort(rscs, config->n_resources, sizeof(*rscs), cmp_name_idx);
         qsort(blades, s->n_blades, sizeof(*blades), cmp_name_idx);
         s->coordinator = root_blade(rd, root, "coordinator", blades, s->n_blades);
@@ -412,8 +425,9 @@ out:
         return k;
 }
 
-int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot *s, DiagList *diag) {
-        Reader rd = { .diag = diag };
+int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot *s,
+                    DiagList *diag) {
+        Reader rd = {.diag = diag};
         size_t errors_before = diag->n_errors;
         xmlStructuredErrorFunc old_serror = xmlStructuredError;
         void *old_serror_ctx = xmlStructuredErrorContext;
@@ -423,7 +437,7 @@ int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot 
         xmlDoc *doc = NULL;
         int k;
 
-        *s = (Snapshot){ .local = IDX_NONE, .coordinator = IDX_NONE };
+        *s = (Snapshot){.local = IDX_NONE, .coordinator = IDX_NONE};
         if (len == 0 || len > STATUS_XML_MAX_SIZE) {
                 ERR(&rd, 0, len ? "the document is larger than %u MiB" : "the document is empty",
                     STATUS_XML_MAX_SIZE >> 20);
@@ -444,7 +458,8 @@ int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot 
         ctxt->sax->serror = on_error;
         ctxt->sax->error = NULL;
         ctxt->sax->warning = NULL;
-        doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+        doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+                                XML_PARSE_NONET | XML_PARSE_BIG_LINES);
         if (!doc || rd.doctype || !ctxt->wellFormed) {
                 if (diag->n_errors == errors_before)
                         ERR(&rd, 0, "the document is not well-formed XML");

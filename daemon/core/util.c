@@ -17,7 +17,7 @@ int parse_uint64(const char *s, uint64_t max, uint64_t *ret) {
         for (const char *p = s; *p; p++) {
                 if (*p < '0' || *p > '9')
                         return -EINVAL;
-                unsigned d = (unsigned) (*p - '0');
+                unsigned d = (unsigned)(*p - '0');
                 if (v > (UINT64_MAX - d) / 10)
                         return -ERANGE;
                 v = v * 10 + d;
@@ -33,8 +33,8 @@ int parse_duration_ms(const char *s, uint64_t *ret) {
                 const char *suffix;
                 uint64_t factor;
         } units[] = {
-                { "ms", 1 }, { "s", 1000 }, { "sec", 1000 }, { "m", 60000 }, { "min", 60000 },
-                { "h", 3600000 }, { "hr", 3600000 }, { "d", 86400000 }, { "", 1000 },
+                {"ms", 1},      {"s", 1000},     {"sec", 1000},   {"m", 60000}, {"min", 60000},
+                {"h", 3600000}, {"hr", 3600000}, {"d", 86400000}, {"", 1000},
         };
         char digits[24];
         size_t n = 0;
@@ -82,13 +82,13 @@ int parse_score(const char *s, int *ret) {
                 return r;
         if (v >= SCORE_INFINITY)
                 return -ERANGE;
-        *ret = neg ? -(int) v : (int) v;
+        *ret = neg ? -(int)v : (int)v;
         return 0;
 }
 
 int parse_bool(const char *s, bool *ret) {
-        static const char *const yes[] = { "true", "yes", "on", "1" };
-        static const char *const no[] = { "false", "no", "off", "0" };
+        static const char *const yes[] = {"true", "yes", "on", "1"};
+        static const char *const no[] = {"false", "no", "off", "0"};
 
         if (!s)
                 return -EINVAL;
@@ -116,7 +116,7 @@ int parse_ipv4(const char *s, uint32_t *ret) {
                 size_t n = 0;
 
                 while (p[n] >= '0' && p[n] <= '9') {
-                        v = v * 10 + (unsigned) (p[n] - '0');
+                        v = v * 10 + (unsigned)(p[n] - '0');
                         if (++n > 3)
                                 return -EINVAL;
                 }
@@ -174,8 +174,8 @@ char *str_printable(const char *s, size_t max_len) {
         if (!out)
                 return NULL;
         for (size_t i = 0; i < n; i++) {
-                unsigned char c = (unsigned char) s[i];
-                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
+                unsigned char c = (unsigned char)s[i];
+                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
         }
         if (cut)
                 memcpy(out + n, "...", 3), n += 3;

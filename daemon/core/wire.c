@@ -35,7 +35,7 @@ static uint64_t get_be(Reader *r, size_t n) {
 }
 
 static uint32_t get_u32(Reader *r) {
-        return (uint32_t) get_be(r, 4);
+        return (uint32_t)get_be(r, 4);
 }
 
 static uint64_t get_u64(Reader *r) {
@@ -67,7 +67,7 @@ static int get_blob(Reader *r, size_t max, bool allow_empty, const char **ret, s
                 *reason = "NUL byte inside a string or document";
                 return -EBADMSG;
         }
-        *ret = (const char *) r->p;
+        *ret = (const char *)r->p;
         *ret_len = n;
         r->p += n;
         r->left -= n;
@@ -154,8 +154,7 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         return -EBADMSG;
                 }
                 m->request.request_id = get_u64(r);
-                k = get_blob(r, WIRE_MAX_DOC, false, &m->request.doc, &m->request.doc_len,
-                             reason);
+                k = get_blob(r, WIRE_MAX_DOC, false, &m->request.doc, &m->request.doc_len, reason);
                 if (k < 0)
                         return k;
                 break;
@@ -165,7 +164,7 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         return -EBADMSG;
                 }
                 m->ack.epoch = get_u64(r);
-                m->ack.error = (int32_t) get_u32(r);
+                m->ack.error = (int32_t)get_u32(r);
                 if (m->ack.error > 0 || m->ack.error < -4095) {
                         *reason = "CONFIG_ACK error is not a negative errno";
                         return -EBADMSG;
@@ -182,7 +181,7 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                 m->rstate.epoch = get_u64(r);
                 m->rstate.blade = get_u32(r);
                 m->rstate.role = get_u32(r);
-                m->rstate.rc = (int32_t) get_u32(r);
+                m->rstate.rc = (int32_t)get_u32(r);
                 if (m->rstate.blade == 0) {
                         *reason = "RESOURCE_STATE for node id 0";
                         return -EBADMSG;
@@ -195,8 +194,7 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         *reason = "RESOURCE_STATE exit code out of range";
                         return -EBADMSG;
                 }
-                k = get_blob(r, WIRE_MAX_RSC_ID, false, &m->rstate.rsc, &m->rstate.rsc_len,
-                             reason);
+                k = get_blob(r, WIRE_MAX_RSC_ID, false, &m->rstate.rsc, &m->rstate.rsc_len, reason);
                 if (k < 0)
                         return k;
                 k = get_blob(r, WIRE_MAX_TEXT, true, &m->rstate.reason, &m->rstate.reason_len,
@@ -217,8 +215,8 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
 
 int wire_decode(const void *buf, size_t len, WireMessage *ret, const char **reason) {
         static const char *unused;
-        Reader r = { .p = buf, .left = len };
-        WireMessage m = { 0 };
+        Reader r = {.p = buf, .left = len};
+        WireMessage m = {0};
         uint32_t magic, length;
         uint8_t version;
 
@@ -229,9 +227,9 @@ int wire_decode(const void *buf, size_t len, WireMessage *ret, const char **reas
                 return -EBADMSG;
         }
         magic = get_u32(&r);
-        version = (uint8_t) get_be(&r, 1);
-        m.type = (uint8_t) get_be(&r, 1);
-        m.flags = (uint16_t) get_be(&r, 2);
+        version = (uint8_t)get_be(&r, 1);
+        m.type = (uint8_t)get_be(&r, 1);
+        m.flags = (uint16_t)get_be(&r, 2);
         length = get_u32(&r);
         m.nodeid = get_u32(&r);
         if (magic != WIRE_MAGIC) {
@@ -273,7 +271,7 @@ typedef struct Writer {
 
 static void put_be(Writer *w, uint64_t v, size_t n) {
         for (size_t i = 0; i < n; i++)
-                w->p[i] = (uint8_t) (v >> (8 * (n - 1 - i)));
+                w->p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
         w->p += n;
 }
 
@@ -314,16 +312,16 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 payload = REQUEST_FIXED + m->request.doc_len;
                 break;
         case WIRE_CONFIG_ACK:
-                if (!blob_ok(m->ack.msg, m->ack.msg_len, WIRE_MAX_TEXT, true) ||
-                    m->ack.error > 0 || m->ack.error < -4095)
+                if (!blob_ok(m->ack.msg, m->ack.msg_len, WIRE_MAX_TEXT, true) || m->ack.error > 0 ||
+                    m->ack.error < -4095)
                         return -EINVAL;
                 payload = ACK_FIXED + m->ack.msg_len;
                 break;
         case WIRE_RESOURCE_STATE:
                 if (!blob_ok(m->rstate.rsc, m->rstate.rsc_len, WIRE_MAX_RSC_ID, false) ||
                     !blob_ok(m->rstate.reason, m->rstate.reason_len, WIRE_MAX_TEXT, true) ||
-                    m->rstate.blade == 0 || m->rstate.role > WIRE_ROLE_MAX ||
-                    m->rstate.rc < -1 || m->rstate.rc > 255)
+                    m->rstate.blade == 0 || m->rstate.role > WIRE_ROLE_MAX || m->rstate.rc < -1 ||
+                    m->rstate.rc > 255)
                         return -EINVAL;
                 payload = RSTATE_FIXED + m->rstate.rsc_len + m->rstate.reason_len;
                 break;
@@ -364,14 +362,14 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 break;
         case WIRE_CONFIG_ACK:
                 put_be(&w, m->ack.epoch, 8);
-                put_be(&w, (uint32_t) m->ack.error, 4);
+                put_be(&w, (uint32_t)m->ack.error, 4);
                 put_blob(&w, m->ack.msg, m->ack.msg_len);
                 break;
         case WIRE_RESOURCE_STATE:
                 put_be(&w, m->rstate.epoch, 8);
                 put_be(&w, m->rstate.blade, 4);
                 put_be(&w, m->rstate.role, 4);
-                put_be(&w, (uint32_t) m->rstate.rc, 4);
+                put_be(&w, (uint32_t)m->rstate.rc, 4);
                 put_blob(&w, m->rstate.rsc, m->rstate.rsc_len);
                 put_blob(&w, m->rstate.reason, m->rstate.reason_len);
                 break;

@@ -15,25 +15,25 @@ static const struct {
         CtlFunc func;
         const char *usage;
 } commands[] = {
-        { "status", ctl_status, "status [--xml]" },
-        { "config validate", ctl_config_validate, "config validate FILE [--nodes NODEFILE]" },
-        { "config show", ctl_config_show, "config show" },
-        { "config load", ctl_config_load, "config load FILE" },
-        { "nodes validate", ctl_nodes_validate, "nodes validate FILE" },
-        { "nodes corosync", ctl_nodes_corosync, "nodes corosync FILE [--cluster NAME]" },
-        { "migrate", ctl_migrate, "migrate RES [NODE]" },
-        { "unmigrate", ctl_unmigrate, "unmigrate RES" },
-        { "standby", ctl_standby, "standby NODE" },
-        { "online", ctl_online, "online NODE" },
-        { "maintenance", ctl_maintenance, "maintenance on|off" },
-        { "cleanup", ctl_cleanup, "cleanup RES [NODE]" },
-        { "node add", ctl_node_add, "node add NAME IP [--number N]" },
-        { "node remove", ctl_node_remove, "node remove NAME" },
-        { "simulate", ctl_simulate,
-          "simulate [--config F] [--state F] [--nodes F] [--fail NODE]... [--offline NODE]...\n"
-          "           [--standby NODE]... [--now MS] [--fail-each]" },
-        { "fence", ctl_fence, "fence NODE [--yes]" },
-        { "check", ctl_check, "check" },
+        {"status", ctl_status, "status [--xml]"},
+        {"config validate", ctl_config_validate, "config validate FILE [--nodes NODEFILE]"},
+        {"config show", ctl_config_show, "config show"},
+        {"config load", ctl_config_load, "config load FILE"},
+        {"nodes validate", ctl_nodes_validate, "nodes validate FILE"},
+        {"nodes corosync", ctl_nodes_corosync, "nodes corosync FILE [--cluster NAME]"},
+        {"migrate", ctl_migrate, "migrate RES [NODE]"},
+        {"unmigrate", ctl_unmigrate, "unmigrate RES"},
+        {"standby", ctl_standby, "standby NODE"},
+        {"online", ctl_online, "online NODE"},
+        {"maintenance", ctl_maintenance, "maintenance on|off"},
+        {"cleanup", ctl_cleanup, "cleanup RES [NODE]"},
+        {"node add", ctl_node_add, "node add NAME IP [--number N]"},
+        {"node remove", ctl_node_remove, "node remove NAME"},
+        {"simulate", ctl_simulate,
+         "simulate [--config F] [--state F] [--nodes F] [--fail NODE]... [--offline NODE]...\n"
+         "           [--standby NODE]... [--now MS] [--fail-each]"},
+        {"fence", ctl_fence, "fence NODE [--yes]"},
+        {"check", ctl_check, "check"},
 };
 
 static void usage(FILE *out) {
@@ -99,12 +99,12 @@ int ctl_read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
 }
 
 int main(int argc, char **argv) {
-        CtlOptions o = { .socket_path = getenv("BLADED_SOCKET") };
+        CtlOptions o = {.socket_path = getenv("BLADED_SOCKET")};
         int i = 1;
 
         if (!o.socket_path || !*o.socket_path)
                 o.socket_path = DEFAULT_SOCKET;
-        (void) MAX_INPUT_FILE;
+        (void)MAX_INPUT_FILE;
 
         /* Global options come before the command. */
         for (; i < argc && argv[i][0] == '-'; i++) {

@@ -39,7 +39,8 @@ static int64_t now_ms(void) {
 
 static bool same_agent(const Resource *a, const Resource *b) {
         return strcmp(a->agent_class, b->agent_class) == 0 &&
-               strcmp(a->agent_provider ? a->agent_provider : "", b->agent_provider ? b->agent_provider : "") == 0 &&
+               strcmp(a->agent_provider ? a->agent_provider : "",
+                      b->agent_provider ? b->agent_provider : "") == 0 &&
                strcmp(a->agent_type, b->agent_type) == 0;
 }
 
@@ -49,8 +50,8 @@ static bool is_ocf(const Resource *r) {
 
 /* Runs in the child: never returns. */
 _Noreturn static void exec_meta_data(const char *path, const char *ocf_root, int out_fd) {
-        char *argv[] = { (char *)path, (char *)"meta-data", NULL };
-        char *env[3] = { NULL };
+        char *argv[] = {(char *)path, (char *)"meta-data", NULL};
+        char *env[3] = {NULL};
         int null_fd;
 
         (void)setpgid(0, 0);
@@ -98,8 +99,8 @@ static int reap(pid_t pid, int64_t deadline) {
 
 /* Runs `path meta-data`.  On success *out holds the output (not
  * NUL-terminated) and 0 is returned; else *why says what went wrong. */
-static int run_meta_data(const char *path, const char *ocf_root, char **out, size_t *out_len, char *why,
-                         size_t why_size) {
+static int run_meta_data(const char *path, const char *ocf_root, char **out, size_t *out_len,
+                         char *why, size_t why_size) {
         _cleanup_(freep) char *buf = NULL;
         int64_t deadline = now_ms() + META_DATA_TIMEOUT_MS;
         size_t len = 0;
@@ -127,7 +128,7 @@ static int run_meta_data(const char *path, const char *ocf_root, char **out, siz
         close(fds[1]);
 
         for (;;) {
-                struct pollfd p = { .fd = fds[0], .events = POLLIN };
+                struct pollfd p = {.fd = fds[0], .events = POLLIN};
                 int64_t left = deadline - now_ms();
                 ssize_t n;
 
@@ -157,11 +158,13 @@ static int run_meta_data(const char *path, const char *ocf_root, char **out, siz
         close(fds[0]);
         status = reap(pid, timed_out || too_big ? 0 : deadline);
         if (too_big) {
-                snprintf(why, why_size, "meta-data printed more than %u KiB", OCF_META_MAX_SIZE >> 10);
+                snprintf(why, why_size, "meta-data printed more than %u KiB",
+                         OCF_META_MAX_SIZE >> 10);
                 return -EFBIG;
         }
         if (timed_out || status == -ETIMEDOUT) {
-                snprintf(why, why_size, "meta-data did not finish within %d s (killed)", META_DATA_TIMEOUT_MS / 1000);
+                snprintf(why, why_size, "meta-data did not finish within %d s (killed)",
+                         META_DATA_TIMEOUT_MS / 1000);
                 return -ETIMEDOUT;
         }
         if (status < 0) {
@@ -183,7 +186,8 @@ static int run_meta_data(const char *path, const char *ocf_root, char **out, siz
 }
 
 /* The same error on every resource of the agent type, from index first on. */
-static int error_each(const Config *c, size_t first, const char *agent, const char *what, DiagList *diag) {
+static int error_each(const Config *c, size_t first, const char *agent, const char *what,
+                      DiagList *diag) {
         for (size_t i = first; i < c->n_resources; i++) {
                 const Resource *r = &c->resources[i];
 
@@ -199,7 +203,7 @@ static int error_each(const Config *c, size_t first, const char *agent, const ch
 static int check_one(const Config *c, size_t first, const char *ocf_root, DiagList *diag) {
         const Resource *r0 = &c->resources[first];
         _cleanup_(freep) char *path = NULL, *agent = NULL, *out = NULL;
-        _cleanup_(diag_clear) DiagList meta_diag = { 0 };
+        _cleanup_(diag_clear) DiagList meta_diag = {0};
         OcfMeta *m = NULL;
         char why[512];
         struct stat st;
@@ -211,12 +215,14 @@ static int check_one(const Config *c, size_t first, const char *ocf_root, DiagLi
                 agent = NULL;
                 return -ENOMEM;
         }
-        r = ocf_agent_path(ocf_root, r0->agent_provider ? r0->agent_provider : "", r0->agent_type, &path);
+        r = ocf_agent_path(ocf_root, r0->agent_provider ? r0->agent_provider : "", r0->agent_type,
+                           &path);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return error_each(c, first, agent, "cannot be an agent under resource.d/ (bad provider or type name)",
-                                  diag);
+                return error_each(
+                        c, first, agent,
+                        "cannot be an agent under resource.d/ (bad provider or type name)", diag);
         if (stat(path, &st) < 0) {
                 snprintf(why, sizeof(why), "not found at %s", path);
                 return error_each(c, first, agent, why, diag);
@@ -243,7 +249,8 @@ static int check_one(const Config *c, size_t first, const char *ocf_root, DiagLi
                                 line = meta_diag.items[i].line;
                                 break;
                         }
-                snprintf(why, sizeof(why), "gives bad meta-data (line %d of its output: %s)", line, first_err);
+                snprintf(why, sizeof(why), "gives bad meta-data (line %d of its output: %s)", line,
+                         first_err);
                 return error_each(c, first, agent, why, diag);
         }
         for (size_t i = first; i < c->n_resources && r >= 0; i++) {
@@ -268,7 +275,8 @@ size_t ctl_agent_types(const Config *c) {
                 if (!is_ocf(&c->resources[i]))
                         continue;
                 for (size_t j = 0; j < i && !seen; j++)
-                        seen = is_ocf(&c->resources[j]) && same_agent(&c->resources[j], &c->resources[i]);
+                        seen = is_ocf(&c->resources[j]) &&
+                               same_agent(&c->resources[j], &c->resources[i]);
                 n += !seen;
         }
         return n;

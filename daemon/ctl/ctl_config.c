@@ -53,17 +53,18 @@ static size_t count_constraints(const Config *c) {
 }
 
 int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
-        static const char usage[] = "config validate FILE [--nodes NODEFILE] [--ocf-root DIR | --no-agents]";
+        static const char usage[] =
+                "config validate FILE [--nodes NODEFILE] [--ocf-root DIR | --no-agents]";
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "nodes", required_argument, NULL, 'n' },
-                { "ocf-root", required_argument, NULL, 'o' },
-                { "no-agents", no_argument, NULL, 'A' },
+                {"help", no_argument, NULL, 'h'},
+                {"nodes", required_argument, NULL, 'n'},
+                {"ocf-root", required_argument, NULL, 'o'},
+                {"no-agents", no_argument, NULL, 'A'},
                 {},
         };
         _cleanup_(freep) char *buf = NULL;
         _cleanup_(freep) const char **names = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         _cleanup_(ctl_config_freep) Config *c = NULL;
         _cleanup_(ctl_nodes_freep) NodeFile *nf = NULL;
         const char *nodes_path = NULL, *path, *ocf_root = BLADED_OCF_ROOT_DEFAULT;
@@ -76,12 +77,16 @@ int ctl_config_validate(int argc, char **argv, const CtlOptions *o) {
                 case 'h':
                         printf("Usage: bladectl %s\n\n"
                                "Checks a resource configuration (resources.xml) offline: XML, the\n"
-                               "schema, then the meaning (ids, references, order cycles, timeouts).\n"
+                               "schema, then the meaning (ids, references, order cycles, "
+                               "timeouts).\n"
                                "With --nodes, also that every blade it names is in the node file.\n"
                                "Each OCF agent it names must be installed under the OCF root\n"
-                               "(--ocf-root, default " BLADED_OCF_ROOT_DEFAULT "); its meta-data is read\n"
-                               "once per agent type and every resource must give the parameters the\n"
-                               "agent requires.  --no-agents skips this (a machine without the agents).\n"
+                               "(--ocf-root, default " BLADED_OCF_ROOT_DEFAULT
+                               "); its meta-data is read\n"
+                               "once per agent type and every resource must give the parameters "
+                               "the\n"
+                               "agent requires.  --no-agents skips this (a machine without the "
+                               "agents).\n"
                                "Problems go to stderr as FILE:LINE: message; exit status 2 when\n"
                                "there are errors (warnings alone: 0).\n",
                                usage);

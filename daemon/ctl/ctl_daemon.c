@@ -35,19 +35,19 @@ static void closep(int *fd) {
 static int64_t now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Waits for fd to be ready for events until deadline; 0, or an exit status. */
 static int wait_fd(int fd, short events, int64_t deadline, const char *path) {
         for (;;) {
-                struct pollfd p = { .fd = fd, .events = events };
+                struct pollfd p = {.fd = fd, .events = events};
                 int64_t left = deadline - now_ms();
                 if (left <= 0) {
                         fprintf(stderr, "bladectl: bladed at %s did not answer in time\n", path);
                         return CTL_EXIT_FAILED;
                 }
-                int n = poll(&p, 1, (int) left);
+                int n = poll(&p, 1, (int)left);
                 if (n > 0)
                         return 0;
                 if (n < 0 && errno != EINTR) {
@@ -61,7 +61,7 @@ static int wait_fd(int fd, short events, int64_t deadline, const char *path) {
  * Returns 0, or the exit status after saying why on stderr. */
 static int exchange(const CtlOptions *o, const CtlRequest *q, int timeout_ms, uint8_t **ret_in,
                     CtlReply *y) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_(freep) uint8_t *req = NULL, *in = NULL;
         _cleanup_(closep) int fd = -1;
         int64_t deadline = now_ms() + timeout_ms;
@@ -84,16 +84,16 @@ static int exchange(const CtlOptions *o, const CtlRequest *q, int timeout_ms, ui
                 return CTL_EXIT_FAILED;
         }
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", o->socket_path);
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
                 if (errno == EACCES || errno == EPERM) {
                         /* There may well be a daemon: we are just not let in. */
-                        fprintf(stderr, "bladectl: cannot talk to bladed at %s: %s (the socket "
-                                        "is for root and its group)\n",
+                        fprintf(stderr,
+                                "bladectl: cannot talk to bladed at %s: %s (the socket "
+                                "is for root and its group)\n",
                                 o->socket_path, strerror(errno));
                         return CTL_EXIT_FAILED;
                 }
-                fprintf(stderr, "bladectl: no daemon at %s: %s\n", o->socket_path,
-                        strerror(errno));
+                fprintf(stderr, "bladectl: no daemon at %s: %s\n", o->socket_path, strerror(errno));
                 return CTL_EXIT_NO_DAEMON;
         }
         while (off < req_len) {
@@ -108,7 +108,7 @@ static int exchange(const CtlOptions *o, const CtlRequest *q, int timeout_ms, ui
                                 strerror(errno));
                         return CTL_EXIT_NO_DAEMON;
                 }
-                off += (size_t) n;
+                off += (size_t)n;
         }
         in = malloc(CTL_HEADER_SIZE);
         if (!in)
@@ -121,12 +121,13 @@ static int exchange(const CtlOptions *o, const CtlRequest *q, int timeout_ms, ui
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         continue;
                 if (n <= 0) {
-                        fprintf(stderr, "bladectl: bladed at %s closed the connection without "
-                                        "an answer%s%s\n",
+                        fprintf(stderr,
+                                "bladectl: bladed at %s closed the connection without "
+                                "an answer%s%s\n",
                                 o->socket_path, n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
                         return CTL_EXIT_FAILED;
                 }
-                have += (size_t) n;
+                have += (size_t)n;
                 if (have == CTL_HEADER_SIZE && need == CTL_HEADER_SIZE) {
                         r = ctlproto_frame_check(in, have, CTL_KIND_REPLY, &need, &why);
                         if (r < 0) {
@@ -165,24 +166,24 @@ static int call(const CtlOptions *o, const CtlRequest *q, int timeout_ms) {
                 return CTL_EXIT_FAILED;
         }
         if (y.error_len)
-                fprintf(stderr, "bladectl: %.*s\n", (int) y.error_len, y.error);
+                fprintf(stderr, "bladectl: %.*s\n", (int)y.error_len, y.error);
         return y.status;
 }
 
 int ctl_query(const CtlOptions *o, int command, const char *arg, char **ret, size_t *ret_len) {
         _cleanup_(freep) uint8_t *in = NULL;
-        CtlRequest q = { .command = command, .n_args = arg ? 1 : 0 };
+        CtlRequest q = {.command = command, .n_args = arg ? 1 : 0};
         CtlReply y;
         char *body;
         int r;
 
         if (arg)
-                q.args[0] = (CtlArg){ arg, strlen(arg) };
+                q.args[0] = (CtlArg){arg, strlen(arg)};
         r = exchange(o, &q, QUERY_TIMEOUT_MS, &in, &y);
         if (r != 0)
                 return r;
         if (y.status != CTL_EXIT_OK) {
-                fprintf(stderr, "bladectl: %.*s\n", (int) y.error_len, y.error);
+                fprintf(stderr, "bladectl: %.*s\n", (int)y.error_len, y.error);
                 return y.status;
         }
         body = malloc(y.body_len + 1);
@@ -202,11 +203,11 @@ static int usage_error(const char *usage) {
 
 int ctl_status(int argc, char **argv, const CtlOptions *o) {
         static const struct option options[] = {
-                { "xml", no_argument, NULL, 'x' },
-                { "help", no_argument, NULL, 'h' },
+                {"xml", no_argument, NULL, 'x'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        CtlRequest q = { .command = CTL_CMD_STATUS, .n_args = 1 };
+        CtlRequest q = {.command = CTL_CMD_STATUS, .n_args = 1};
         bool xml = false;
         int c;
 
@@ -220,12 +221,12 @@ int ctl_status(int argc, char **argv, const CtlOptions *o) {
         }
         if (optind < argc)
                 return usage_error("status [--xml]");
-        q.args[0] = xml ? (CtlArg){ "xml", 3 } : (CtlArg){ "text", 4 };
+        q.args[0] = xml ? (CtlArg){"xml", 3} : (CtlArg){"text", 4};
         return call(o, &q, QUERY_TIMEOUT_MS);
 }
 
 int ctl_config_show(int argc, char **argv, const CtlOptions *o) {
-        CtlRequest q = { .command = CTL_CMD_CONFIG_SHOW };
+        CtlRequest q = {.command = CTL_CMD_CONFIG_SHOW};
 
         if (argc != 1)
                 return usage_error("config show");
@@ -235,14 +236,14 @@ int ctl_config_show(int argc, char **argv, const CtlOptions *o) {
 int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
         static const char usage[] = "config load FILE [--ocf-root DIR | --no-agents]";
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "ocf-root", required_argument, NULL, 'o' },
-                { "no-agents", no_argument, NULL, 'A' },
+                {"help", no_argument, NULL, 'h'},
+                {"ocf-root", required_argument, NULL, 'o'},
+                {"no-agents", no_argument, NULL, 'A'},
                 {},
         };
         _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
-        CtlRequest q = { .command = CTL_CMD_CONFIG_LOAD, .n_args = 1 };
+        _cleanup_(diag_clear) DiagList diag = {0};
+        CtlRequest q = {.command = CTL_CMD_CONFIG_LOAD, .n_args = 1};
         const char *path, *ocf_root = BLADED_OCF_ROOT_DEFAULT;
         bool check_agents = true;
         Config *c = NULL;
@@ -255,7 +256,8 @@ int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
                 case 'h':
                         printf("Usage: bladectl %s\n\n"
                                "Validates FILE here (as config validate does, including the OCF\n"
-                               "agents under --ocf-root, default " BLADED_OCF_ROOT_DEFAULT ", unless\n"
+                               "agents under --ocf-root, default " BLADED_OCF_ROOT_DEFAULT
+                               ", unless\n"
                                "--no-agents), then sends it to the cluster.  Nothing is sent when\n"
                                "there are errors (exit status 2, FILE:LINE: message each).\n",
                                usage);
@@ -303,7 +305,7 @@ int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
                 fprintf(stderr, "%s: contains a NUL byte\n", path);
                 return CTL_EXIT_USAGE;
         }
-        q.args[0] = (CtlArg){ buf, size };
+        q.args[0] = (CtlArg){buf, size};
         return call(o, &q, CHANGE_TIMEOUT_MS);
 }
 

@@ -58,7 +58,7 @@ int ctl_parse_outcome(const char *path, int r, DiagList *diag, const char *what)
 
 int ctl_load_nodes(const char *path, NodeFile **ret) {
         _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         size_t size;
         int r;
 
@@ -70,7 +70,7 @@ int ctl_load_nodes(const char *path, NodeFile **ret) {
 }
 
 int ctl_parse_config(const char *path, const char *buf, size_t size, Config **ret) {
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         int r = config_parse(buf, size, ret, &diag);
 
         return ctl_parse_outcome(path, r, &diag, "configuration");

@@ -14,7 +14,7 @@
 int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
         static const char usage[] = "nodes validate FILE";
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         _cleanup_(ctl_nodes_freep) NodeFile *f = NULL;
@@ -24,7 +24,8 @@ int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
                 switch (c) {
                 case 'h':
                         printf("Usage: bladectl %s\n\n"
-                               "Checks an OCFS2-style node file (/etc/ocfs2/cluster.conf) offline.\n"
+                               "Checks an OCFS2-style node file (/etc/ocfs2/cluster.conf) "
+                               "offline.\n"
                                "Every problem is printed as FILE:LINE: message on stderr; exit\n"
                                "status 2 when there are errors (warnings alone: 0).\n",
                                usage);
@@ -63,8 +64,8 @@ int ctl_nodes_validate(int argc, char **argv, const CtlOptions *o) {
 int ctl_nodes_corosync(int argc, char **argv, const CtlOptions *o) {
         static const char usage[] = "nodes corosync FILE [--cluster NAME]";
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "cluster", required_argument, NULL, 'c' },
+                {"help", no_argument, NULL, 'h'},
+                {"cluster", required_argument, NULL, 'c'},
                 {},
         };
         _cleanup_(ctl_nodes_freep) NodeFile *f = NULL;

@@ -47,7 +47,7 @@ static void plan_freep(Plan **p) {
 
 static int parse_state(const char *path, const char *buf, size_t size, const Config *c,
                        Snapshot *s) {
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         int r;
 
         r = status_xml_read(buf, size, c, s, &diag);
@@ -79,7 +79,8 @@ static int load_live(const CtlOptions *o, Config **c, Snapshot *s) {
 }
 
 /* Blades of the node file (its one cluster, by number; nodeid = number + 1). */
-static int load_nodes(const char *path, const char ***names, uint32_t **ids, size_t *n, NodeFile **nf) {
+static int load_nodes(const char *path, const char ***names, uint32_t **ids, size_t *n,
+                      NodeFile **nf) {
         const NodeEntry **list = NULL;
         const ClusterEntry *cl;
         int r;
@@ -129,13 +130,14 @@ static int fresh_snapshot(const SimOptions *so, const Config *c, Snapshot *s) {
                         return CTL_EXIT_FAILED;
                 for (size_t i = 0; i < c->n_nodes; i++) {
                         names[i] = c->nodes[i].name;
-                        ids[i] = (uint32_t) i + 1;
+                        ids[i] = (uint32_t)i + 1;
                 }
                 n = c->n_nodes;
         }
         if (n == 0) {
-                fprintf(stderr, "bladectl simulate: no blades: give --nodes FILE or --state FILE, or list "
-                                "the blades in the configuration's <nodes>\n");
+                fprintf(stderr,
+                        "bladectl simulate: no blades: give --nodes FILE or --state FILE, or list "
+                        "the blades in the configuration's <nodes>\n");
                 nodes_free(nf);
                 return CTL_EXIT_USAGE;
         }
@@ -173,7 +175,8 @@ static int apply_whatifs(const SimOptions *so, Snapshot *s) {
         for (size_t i = 0; i < so->n_whatifs; i++) {
                 size_t b = snapshot_find_blade(s, so->whatifs[i].node);
                 if (b == IDX_NONE) {
-                        fprintf(stderr, "bladectl simulate: unknown blade '%s'\n", so->whatifs[i].node);
+                        fprintf(stderr, "bladectl simulate: unknown blade '%s'\n",
+                                so->whatifs[i].node);
                         return CTL_EXIT_USAGE;
                 }
                 s->blades[b].state = so->whatifs[i].state;
@@ -219,7 +222,7 @@ static int simulate_once(const Snapshot *s) {
 }
 
 static int cmp_by_nodeid(const void *a, const void *b) {
-        const Blade *x = *(const Blade *const *) a, *y = *(const Blade *const *) b;
+        const Blade *x = *(const Blade *const *)a, *y = *(const Blade *const *)b;
         if (x->nodeid != y->nodeid)
                 return x->nodeid < y->nodeid ? -1 : 1;
         return strcmp(x->name, y->name);
@@ -250,7 +253,8 @@ static int fail_each(Snapshot *s) {
                 size_t blocked = 0;
 
                 if (saved != BLADE_ONLINE && saved != BLADE_STANDBY) {
-                        printf("%s: SKIPPED - already %s\n", bl->name, blade_state_to_string(saved));
+                        printf("%s: SKIPPED - already %s\n", bl->name,
+                               blade_state_to_string(saved));
                         continue;
                 }
                 bl->state = BLADE_LOST;
@@ -265,7 +269,8 @@ static int fail_each(Snapshot *s) {
                 for (size_t k = 0; k < p->n_resources; k++)
                         blocked += p->rsc[k].state == PLAN_RSC_BLOCKED;
                 if (blocked == 0) {
-                        printf("%s: OK - all %zu resources can run without it\n", bl->name, should_run);
+                        printf("%s: OK - all %zu resources can run without it\n", bl->name,
+                               should_run);
                         continue;
                 }
                 all_ok = false;
@@ -288,7 +293,7 @@ static int add_whatif(SimOptions *so, const char *node, BladeState st) {
         if (!w)
                 return -ENOMEM;
         so->whatifs = w;
-        so->whatifs[so->n_whatifs++] = (WhatIf){ .node = node, .state = st };
+        so->whatifs[so->n_whatifs++] = (WhatIf){.node = node, .state = st};
         return 0;
 }
 
@@ -314,20 +319,20 @@ static void help(void) {
 
 int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "config", required_argument, NULL, 'c' },
-                { "state", required_argument, NULL, 's' },
-                { "nodes", required_argument, NULL, 'n' },
-                { "fail", required_argument, NULL, 'f' },
-                { "offline", required_argument, NULL, 'o' },
-                { "standby", required_argument, NULL, 'b' },
-                { "now", required_argument, NULL, 't' },
-                { "fail-each", no_argument, NULL, 'e' },
+                {"help", no_argument, NULL, 'h'},
+                {"config", required_argument, NULL, 'c'},
+                {"state", required_argument, NULL, 's'},
+                {"nodes", required_argument, NULL, 'n'},
+                {"fail", required_argument, NULL, 'f'},
+                {"offline", required_argument, NULL, 'o'},
+                {"standby", required_argument, NULL, 'b'},
+                {"now", required_argument, NULL, 't'},
+                {"fail-each", no_argument, NULL, 'e'},
                 {},
         };
         _cleanup_(ctl_config_freep) Config *c = NULL;
-        SimOptions so = { 0 };
-        Snapshot s = { .local = IDX_NONE, .coordinator = IDX_NONE };
+        SimOptions so = {0};
+        Snapshot s = {.local = IDX_NONE, .coordinator = IDX_NONE};
         int opt, r = CTL_EXIT_USAGE;
 
         while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -348,15 +353,19 @@ int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
                 case 'f':
                 case 'o':
                 case 'b':
-                        if (add_whatif(&so, optarg, opt == 'f' ? BLADE_LOST : opt == 'o' ? BLADE_OFFLINE
-                                                                                          : BLADE_STANDBY) < 0) {
+                        if (add_whatif(&so, optarg,
+                                       opt == 'f'   ? BLADE_LOST
+                                       : opt == 'o' ? BLADE_OFFLINE
+                                                    : BLADE_STANDBY) < 0) {
                                 r = CTL_EXIT_FAILED;
                                 goto out;
                         }
                         break;
                 case 't':
                         if (parse_uint64(optarg, UINT64_MAX, &so.now) < 0) {
-                                fprintf(stderr, "bladectl simulate: --now wants milliseconds, not '%s'\n", optarg);
+                                fprintf(stderr,
+                                        "bladectl simulate: --now wants milliseconds, not '%s'\n",
+                                        optarg);
                                 goto out;
                         }
                         so.has_now = true;
@@ -380,7 +389,8 @@ int ctl_simulate(int argc, char **argv, const CtlOptions *o) {
                 goto out;
         }
         if (so.state && so.nodes) {
-                fprintf(stderr, "bladectl simulate: --nodes and --state both give the blades: use one\n");
+                fprintf(stderr,
+                        "bladectl simulate: --nodes and --state both give the blades: use one\n");
                 goto out;
         }
         if (!so.config) {

@@ -61,9 +61,12 @@ static int compare(const NodeEntry *const *blades, size_t n_blades, const char *
                 if (!c->present)
                         continue;
                 if (!c->has_nodeid)
-                        return asprintf(why, "corosync's nodelist.node.%zu has no nodeid: "
-                                             "bladed needs nodeid = number + 1 from %s",
-                                        i, path) < 0 ? -ENOMEM : -EINVAL;
+                        return asprintf(why,
+                                        "corosync's nodelist.node.%zu has no nodeid: "
+                                        "bladed needs nodeid = number + 1 from %s",
+                                        i, path) < 0
+                                       ? -ENOMEM
+                                       : -EINVAL;
                 for (size_t k = 0; k < n_blades; k++)
                         if (blades[k]->number + 1 == c->nodeid)
                                 b = blades[k];
@@ -74,25 +77,35 @@ static int compare(const NodeEntry *const *blades, size_t n_blades, const char *
                                     (c->ring0 && strcmp(c->ring0, blades[k]->ip_address) == 0))
                                         b = blades[k];
                         if (b)
-                                return asprintf(why, "%s: number %" PRIu32 " in %s, but corosync "
-                                                     "has it as node id %" PRIu32
-                                                     " (number %" PRIu32 ")",
+                                return asprintf(why,
+                                                "%s: number %" PRIu32 " in %s, but corosync "
+                                                "has it as node id %" PRIu32 " (number %" PRIu32
+                                                ")",
                                                 b->name, b->number, path, c->nodeid,
-                                                c->nodeid - 1) < 0 ? -ENOMEM : -EINVAL;
+                                                c->nodeid - 1) < 0
+                                               ? -ENOMEM
+                                               : -EINVAL;
                 }
                 if (!b)
-                        return asprintf(why, "corosync node id %" PRIu32 " (%s) has no blade "
-                                             "with number %" PRIu32 " in %s",
+                        return asprintf(why,
+                                        "corosync node id %" PRIu32 " (%s) has no blade "
+                                        "with number %" PRIu32 " in %s",
                                         c->nodeid, c->ring0 ? c->ring0 : "no ring0_addr",
-                                        c->nodeid - 1, path) < 0 ? -ENOMEM : -EINVAL;
+                                        c->nodeid - 1, path) < 0
+                                       ? -ENOMEM
+                                       : -EINVAL;
                 if (!c->ring0 || strcmp(c->ring0, b->ip_address) != 0)
-                        return asprintf(why, "%s: ip_address %s in %s, but corosync's ring0_addr "
-                                             "for node id %" PRIu32 " is %s",
+                        return asprintf(why,
+                                        "%s: ip_address %s in %s, but corosync's ring0_addr "
+                                        "for node id %" PRIu32 " is %s",
                                         b->name, b->ip_address, path, c->nodeid,
-                                        c->ring0 ? c->ring0 : "missing") < 0 ? -ENOMEM : -EINVAL;
+                                        c->ring0 ? c->ring0 : "missing") < 0
+                                       ? -ENOMEM
+                                       : -EINVAL;
                 if (c->name && strcmp(c->name, b->name) != 0)
-                        return asprintf(why, "%s: name in %s is %s, but corosync's name for node "
-                                             "id %" PRIu32 " is %s",
+                        return asprintf(why,
+                                        "%s: name in %s is %s, but corosync's name for node "
+                                        "id %" PRIu32 " is %s",
                                         b->name, path, b->name, c->nodeid, c->name) < 0
                                        ? -ENOMEM
                                        : -EINVAL;
@@ -103,10 +116,13 @@ static int compare(const NodeEntry *const *blades, size_t n_blades, const char *
                         found = nodes[i].present && nodes[i].has_nodeid &&
                                 nodes[i].nodeid == blades[k]->number + 1;
                 if (!found)
-                        return asprintf(why, "%s: number %" PRIu32 " in %s, but corosync's "
-                                             "nodelist has no node id %" PRIu32,
+                        return asprintf(why,
+                                        "%s: number %" PRIu32 " in %s, but corosync's "
+                                        "nodelist has no node id %" PRIu32,
                                         blades[k]->name, blades[k]->number, path,
-                                        blades[k]->number + 1) < 0 ? -ENOMEM : -EINVAL;
+                                        blades[k]->number + 1) < 0
+                                       ? -ENOMEM
+                                       : -EINVAL;
         }
         return 0;
 }
@@ -130,9 +146,12 @@ int cmapcheck_nodelist(const NodeEntry *const *blades, size_t n_blades, const ch
         r = read_nodelist(h, nodes, &n_max);
         cmap_finalize(h);
         if (r >= 0 && n_max == 0) {
-                r = asprintf(why, "corosync has no nodelist: generate it from %s with "
-                                  "'bladectl nodes corosync'",
-                             nodes_path) < 0 ? -ENOMEM : -EINVAL;
+                r = asprintf(why,
+                             "corosync has no nodelist: generate it from %s with "
+                             "'bladectl nodes corosync'",
+                             nodes_path) < 0
+                            ? -ENOMEM
+                            : -EINVAL;
         } else if (r >= 0)
                 r = compare(blades, n_blades, nodes_path, nodes, n_max, why);
         for (size_t i = 0; i < MAX_INDEX; i++) {

@@ -41,12 +41,12 @@ static void warn_client(ControlConn *k, const char *what) {
                 return;
         if (suppressed)
                 log_warning(k->ctl->log, "control: %u similar messages suppressed", suppressed);
-        log_warning(k->ctl->log, "control: client pid %d uid %u: %s", (int) k->pid,
-                    (unsigned) k->uid, what);
+        log_warning(k->ctl->log, "control: client pid %d uid %u: %s", (int)k->pid, (unsigned)k->uid,
+                    what);
 }
 
 static int arm_timer(ControlConn *k, unsigned sec) {
-        sd_event_source_set_time_relative(k->timer, (uint64_t) sec * 1000000);
+        sd_event_source_set_time_relative(k->timer, (uint64_t)sec * 1000000);
         return sd_event_source_set_enabled(k->timer, SD_EVENT_ONESHOT);
 }
 
@@ -62,7 +62,7 @@ static int conn_write(ControlConn *k) {
                                 return 0;
                         return -errno;
                 }
-                k->out_off += (size_t) n;
+                k->out_off += (size_t)n;
         }
         return 1;
 }
@@ -87,7 +87,7 @@ static void conn_drain(ControlConn *k) {
                         continue;
                 if (n < 0 && errno == EAGAIN)
                         return;
-                if (n <= 0 || (k->drained += (size_t) n) > CONTROL_DRAIN_MAX) {
+                if (n <= 0 || (k->drained += (size_t)n) > CONTROL_DRAIN_MAX) {
                         conn_free(k);
                         return;
                 }
@@ -96,8 +96,11 @@ static void conn_drain(ControlConn *k) {
 
 static void conn_send_reply(ControlConn *k, CtlStatus status, const char *body, size_t body_len,
                             const char *error) {
-        CtlReply y = { .status = status, .body = body, .body_len = body_len, .error = error,
-                       .error_len = error ? strlen(error) : 0 };
+        CtlReply y = {.status = status,
+                      .body = body,
+                      .body_len = body_len,
+                      .error = error,
+                      .error_len = error ? strlen(error) : 0};
         int r;
 
         if (y.error_len > CTL_MAX_ERROR)
@@ -105,8 +108,9 @@ static void conn_send_reply(ControlConn *k, CtlStatus status, const char *body, 
         k->waiting = false;
         r = ctlproto_reply_encode(&y, &k->out, &k->out_len);
         if (r < 0) {
-                CtlReply e = { .status = CTL_STATUS_FAILED, .error = "reply too large or invalid",
-                               .error_len = 26 };
+                CtlReply e = {.status = CTL_STATUS_FAILED,
+                              .error = "reply too large or invalid",
+                              .error_len = 26};
                 if (ctlproto_reply_encode(&e, &k->out, &k->out_len) < 0) {
                         conn_free(k);
                         return;
@@ -194,7 +198,7 @@ static int conn_read(ControlConn *k) {
                 }
                 if (n == 0)
                         return -ECONNRESET; /* disconnected mid-request */
-                k->in_len += (size_t) n;
+                k->in_len += (size_t)n;
         }
 }
 
@@ -292,8 +296,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         if (!i->waiting && !i->out && !i->draining)
                                 oldest = i;
                 if (ratelimit_below(&c->rl, now_us(c), &suppressed))
-                        log_warning(c->log, "control: %d connections open: %s",
-                                    CONTROL_MAX_CONNS,
+                        log_warning(c->log, "control: %d connections open: %s", CONTROL_MAX_CONNS,
                                     oldest ? "closing the oldest idle one" : "refusing a new one");
                 if (!oldest) {
                         close(cfd);
@@ -343,14 +346,14 @@ static int lookup_group(const char *name, gid_t *ret) {
 
 /* Is a daemon answering on path already? */
 static bool socket_alive(const char *path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         bool alive;
 
         if (fd < 0)
                 return false;
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-        alive = connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0;
+        alive = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
         close(fd);
         return alive;
 }
@@ -358,16 +361,19 @@ static bool socket_alive(const char *path) {
 int control_open(Control *c, sd_event *event, const Log *log, const char *path,
                  const char *admin_group, const char *socket_group, ControlHandler handler,
                  void *userdata) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         gid_t sgid = 0;
         bool have_sgid = false;
         char *dir, *slash;
         mode_t old;
         int r;
 
-        *c = (Control){ .fd = -1, .event = event, .log = log, .handler = handler,
-                        .userdata = userdata,
-                        .rl = { .interval_us = 10 * 1000000ull, .burst = 10 } };
+        *c = (Control){.fd = -1,
+                       .event = event,
+                       .log = log,
+                       .handler = handler,
+                       .userdata = userdata,
+                       .rl = {.interval_us = 10 * 1000000ull, .burst = 10}};
         if (strlen(path) >= sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         c->admin_group = strdup(admin_group);
@@ -376,8 +382,9 @@ int control_open(Control *c, sd_event *event, const Log *log, const char *path,
                 return -ENOMEM;
         c->have_admin_gid = lookup_group(admin_group, &c->admin_gid) >= 0;
         if (!c->have_admin_gid)
-                log_notice(log, "admin group '%s' does not exist: only root may change the "
-                                "cluster",
+                log_notice(log,
+                           "admin group '%s' does not exist: only root may change the "
+                           "cluster",
                            admin_group);
         if (socket_group) {
                 r = lookup_group(socket_group, &sgid);
@@ -412,11 +419,11 @@ int control_open(Control *c, sd_event *event, const Log *log, const char *path,
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
         /* Never a moment with wider permissions than 0660. */
         old = umask(0117);
-        r = bind(c->fd, (struct sockaddr *) &sa, sizeof(sa));
+        r = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
         umask(old);
         if (r < 0)
                 return -errno;
-        if (have_sgid && chown(path, (uid_t) -1, sgid) < 0)
+        if (have_sgid && chown(path, (uid_t)-1, sgid) < 0)
                 return -errno;
         if (chmod(path, 0660) < 0)
                 return -errno;

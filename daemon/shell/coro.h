@@ -15,11 +15,11 @@ int coro_errno(cs_error_t e);
  * CS_ERR_TRY_AGAIN, 100 ms apart, at most CORO_TRY_AGAIN_MAX times;
  * yields -errno or 0. */
 #define CORO_TRY_AGAIN_MAX 50
-#define CORO_RETRY(expr)                                                   \
-        ({                                                                 \
-                cs_error_t _e;                                             \
-                unsigned _n = 0;                                           \
-                while ((_e = (expr)) == CS_ERR_TRY_AGAIN && _n++ < CORO_TRY_AGAIN_MAX) \
-                        usleep(100000);                                    \
-                coro_errno(_e);                                            \
+#define CORO_RETRY(expr)                                                                           \
+        ({                                                                                         \
+                cs_error_t _e;                                                                     \
+                unsigned _n = 0;                                                                   \
+                while ((_e = (expr)) == CS_ERR_TRY_AGAIN && _n++ < CORO_TRY_AGAIN_MAX)             \
+                        usleep(100000);                                                            \
+                coro_errno(_e);                                                                    \
         })

@@ -39,8 +39,8 @@ static ClusterAddr *convert(const struct cpg_address *l, size_t n) {
         if (!a)
                 return NULL;
         for (size_t i = 0; i < n; i++)
-                a[i] = (ClusterAddr){ .nodeid = l[i].nodeid, .pid = l[i].pid,
-                                      .reason = reason_of(l[i].reason) };
+                a[i] = (ClusterAddr){
+                        .nodeid = l[i].nodeid, .pid = l[i].pid, .reason = reason_of(l[i].reason)};
         return a;
 }
 
@@ -99,9 +99,9 @@ int group_open(GroupConn *g, sd_event *event, const Log *log, const GroupCallbac
         unsigned nodeid;
         int r;
 
-        *g = (GroupConn){ .event = event, .log = log, .cb = cb, .userdata = userdata };
-        r = CORO_RETRY(cpg_model_initialize(&g->handle, CPG_MODEL_V1,
-                                            (cpg_model_data_t *) &model, g));
+        *g = (GroupConn){.event = event, .log = log, .cb = cb, .userdata = userdata};
+        r = CORO_RETRY(
+                cpg_model_initialize(&g->handle, CPG_MODEL_V1, (cpg_model_data_t *)&model, g));
         if (r < 0)
                 return r;
         g->initialized = true;
@@ -145,7 +145,7 @@ static int flush(GroupConn *g) {
         int r;
 
         while (g->head) {
-                struct iovec iov = { g->head->buf, g->head->len };
+                struct iovec iov = {g->head->buf, g->head->len};
                 cs_error_t e = cpg_mcast_joined(g->handle, CPG_TYPE_AGREED, &iov, 1);
                 if (e == CS_ERR_TRY_AGAIN) {
                         sd_event_now(g->event, CLOCK_MONOTONIC, &now);
@@ -154,8 +154,7 @@ static int flush(GroupConn *g) {
                         else if (now - g->stuck_since_us > GROUP_STUCK_SEC * 1000000ull)
                                 return -ETIMEDOUT;
                         if (!g->retry) {
-                                r = sd_event_add_time_relative(g->event, &g->retry,
-                                                               CLOCK_MONOTONIC,
+                                r = sd_event_add_time_relative(g->event, &g->retry, CLOCK_MONOTONIC,
                                                                GROUP_RETRY_MS * 1000, 1000,
                                                                on_retry, g);
                                 if (r < 0)
@@ -190,7 +189,7 @@ int group_send(GroupConn *g, uint8_t *buf, size_t len) {
                 free(buf);
                 return -ENOMEM;
         }
-        *o = (GroupOut){ .buf = buf, .len = len };
+        *o = (GroupOut){.buf = buf, .len = len};
         if (g->tail)
                 g->tail->next = o;
         else

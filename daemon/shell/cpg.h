@@ -30,8 +30,7 @@
 #define GROUP_STUCK_SEC 30
 
 typedef struct GroupCallbacks {
-        void (*deliver)(void *userdata, uint32_t nodeid, uint32_t pid, const void *msg,
-                        size_t len);
+        void (*deliver)(void *userdata, uint32_t nodeid, uint32_t pid, const void *msg, size_t len);
         void (*confchg)(void *userdata, const ClusterAddr *members, size_t n_members,
                         const ClusterAddr *left, size_t n_left, const ClusterAddr *joined,
                         size_t n_joined);

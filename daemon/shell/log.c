@@ -16,7 +16,7 @@
 #include "log.h"
 
 static const char *const level_names[] = {
-        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit",
+        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",     [LOG_CRIT] = "crit",
         [LOG_ERR] = "err",     [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
         [LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
@@ -32,11 +32,11 @@ static bool stderr_is_journal(void) {
                 return false;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
-        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 void log_setup(Log *l, int max_level) {
-        *l = (Log){ .max_level = max_level, .journal = stderr_is_journal() };
+        *l = (Log){.max_level = max_level, .journal = stderr_is_journal()};
 }
 
 int log_level_from_string(const char *s) {
@@ -48,33 +48,32 @@ int log_level_from_string(const char *s) {
         return -EINVAL;
 }
 
-static void emit_journal(const Log *l, int level, int error, const LogFields *f,
-                         const char *msg) {
+static void emit_journal(const Log *l, int level, int error, const LogFields *f, const char *msg) {
         char prio[32], epoch[48], err[32];
         char *node = NULL, *rsc = NULL, *op = NULL, *m = NULL;
         struct iovec iov[8];
         int n = 0;
 
         snprintf(prio, sizeof(prio), "PRIORITY=%d", level);
-        iov[n++] = (struct iovec){ prio, strlen(prio) };
+        iov[n++] = (struct iovec){prio, strlen(prio)};
         if (asprintf(&m, "MESSAGE=%s", msg) < 0)
                 return;
-        iov[n++] = (struct iovec){ m, strlen(m) };
-        iov[n++] = (struct iovec){ (char *) "SYSLOG_IDENTIFIER=bladed", 24 };
+        iov[n++] = (struct iovec){m, strlen(m)};
+        iov[n++] = (struct iovec){(char *)"SYSLOG_IDENTIFIER=bladed", 24};
         const char *nd = f && f->node ? f->node : l->node;
         if (nd && asprintf(&node, "NODE=%s", nd) >= 0)
-                iov[n++] = (struct iovec){ node, strlen(node) };
+                iov[n++] = (struct iovec){node, strlen(node)};
         if (f && f->has_epoch) {
                 snprintf(epoch, sizeof(epoch), "EPOCH=%" PRIu64, f->epoch);
-                iov[n++] = (struct iovec){ epoch, strlen(epoch) };
+                iov[n++] = (struct iovec){epoch, strlen(epoch)};
         }
         if (f && f->resource && asprintf(&rsc, "RESOURCE=%s", f->resource) >= 0)
-                iov[n++] = (struct iovec){ rsc, strlen(rsc) };
+                iov[n++] = (struct iovec){rsc, strlen(rsc)};
         if (f && f->op && asprintf(&op, "OP=%s", f->op) >= 0)
-                iov[n++] = (struct iovec){ op, strlen(op) };
+                iov[n++] = (struct iovec){op, strlen(op)};
         if (error < 0) {
                 snprintf(err, sizeof(err), "ERRNO=%d", -error);
-                iov[n++] = (struct iovec){ err, strlen(err) };
+                iov[n++] = (struct iovec){err, strlen(err)};
         }
         sd_journal_sendv(iov, n);
         free(m);
@@ -93,16 +92,16 @@ static void emit_stderr(const Log *l, int level, const LogFields *f, const char 
         localtime_r(&ts.tv_sec, &tm);
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
         if (f && f->node)
-                k += (size_t) snprintf(extra + k, sizeof(extra) - k, " node=%s", f->node);
+                k += (size_t)snprintf(extra + k, sizeof(extra) - k, " node=%s", f->node);
         if (f && f->has_epoch && k < sizeof(extra))
-                k += (size_t) snprintf(extra + k, sizeof(extra) - k, " epoch=%" PRIu64, f->epoch);
+                k += (size_t)snprintf(extra + k, sizeof(extra) - k, " epoch=%" PRIu64, f->epoch);
         if (f && f->resource && k < sizeof(extra))
-                k += (size_t) snprintf(extra + k, sizeof(extra) - k, " resource=%s", f->resource);
+                k += (size_t)snprintf(extra + k, sizeof(extra) - k, " resource=%s", f->resource);
         if (f && f->op && k < sizeof(extra))
                 snprintf(extra + k, sizeof(extra) - k, " op=%s", f->op);
         /* One write per line, so concurrent daemons' lines never interleave. */
         fprintf(stderr, "%s.%03ld bladed[%d]: %s: %s%s%s%s\n", when, ts.tv_nsec / 1000000,
-                (int) getpid(), level_names[level & 7], msg, extra[0] ? " (" : "",
+                (int)getpid(), level_names[level & 7], msg, extra[0] ? " (" : "",
                 extra[0] ? extra + 1 : "", extra[0] ? ")" : "");
 }
 

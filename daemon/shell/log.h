@@ -57,10 +57,9 @@ int log_emit(const Log *l, int level, int error, const LogFields *f, const char 
 #define log_error(l, ...) log_emit((l), LOG_ERR, 0, NULL, __VA_ARGS__)
 #define log_error_errno(l, r, ...) log_emit((l), LOG_ERR, (r), NULL, __VA_ARGS__)
 #define log_warning_errno(l, r, ...) log_emit((l), LOG_WARNING, (r), NULL, __VA_ARGS__)
-#define log_epoch(l, level, e, ...) \
-        log_emit((l), (level), 0, &(LogFields){ .has_epoch = true, .epoch = (e) }, __VA_ARGS__)
-#define log_node(l, level, n, ...) \
-        log_emit((l), (level), 0, &(LogFields){ .node = (n) }, __VA_ARGS__)
+#define log_epoch(l, level, e, ...)                                                                \
+        log_emit((l), (level), 0, &(LogFields){.has_epoch = true, .epoch = (e)}, __VA_ARGS__)
+#define log_node(l, level, n, ...) log_emit((l), (level), 0, &(LogFields){.node = (n)}, __VA_ARGS__)
 
 /* True when another line may be logged now; *suppressed gets how many were
  * swallowed since the last allowed one (to say so). */

@@ -46,41 +46,44 @@ static void diag_first(const DiagList *d, int *line, const char **msg) {
 
 static int load_nodes(Manager *m) {
         _cleanup_(freep) char *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         const char *path = m->opt.nodes_path, *msg;
         size_t len, n_clusters;
         int r, line;
 
         r = persist_read_file(path, NODES_MAX_FILE, &buf, &len);
         if (r < 0)
-                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "cannot read node file %s: %s", path,
-                                  r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "cannot read node file %s: %s",
+                                          path, r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
         r = nodes_parse(buf, len, &m->nodes, &diag);
         if (r == -ENOMEM)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
         if (r < 0) {
                 diag_sort(&diag);
                 diag_first(&diag, &line, &msg);
-                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s:%d: %s (%zu error%s)", path, line,
-                                  msg, diag.n_errors, diag.n_errors == 1 ? "" : "s");
+                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s:%d: %s (%zu error%s)",
+                                          path, line, msg, diag.n_errors,
+                                          diag.n_errors == 1 ? "" : "s");
         }
         n_clusters = m->nodes->n_clusters;
         m->cluster_entry = nodes_get_cluster(m->nodes, m->opt.cluster_name);
         if (!m->cluster_entry) {
                 if (m->opt.cluster_name)
                         return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
-                                          "%s: no cluster stanza named '%s'", path,
-                                          m->opt.cluster_name);
+                                                  "%s: no cluster stanza named '%s'", path,
+                                                  m->opt.cluster_name);
                 return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
-                                  "%s: %zu cluster stanzas: choose one with --cluster NAME", path,
-                                  n_clusters);
+                                          "%s: %zu cluster stanzas: choose one with --cluster NAME",
+                                          path, n_clusters);
         }
         r = nodes_list(m->nodes, m->cluster_entry->name, &m->blades, &m->n_blades);
         if (r < 0)
-                return manager_start_fail(m, MANAGER_EXIT_FAILURE, "cannot list blades: %s", strerror(-r));
+                return manager_start_fail(m, MANAGER_EXIT_FAILURE, "cannot list blades: %s",
+                                          strerror(-r));
         if (m->n_blades == 0)
-                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s: cluster '%s' has no blades",
-                                  path, m->cluster_entry->name);
+                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
+                                          "%s: cluster '%s' has no blades", path,
+                                          m->cluster_entry->name);
         return 0;
 }
 
@@ -88,7 +91,7 @@ static int load_nodes(Manager *m) {
  * path missing) an empty configuration.  Returns it stamped with its epoch. */
 static int load_config(Manager *m, char **ret, size_t *ret_len, uint64_t *ret_epoch) {
         _cleanup_(freep) char *path = NULL, *buf = NULL;
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         const char *source, *msg;
         bool from_state = false;
         size_t len;
@@ -98,7 +101,7 @@ static int load_config(Manager *m, char **ret, size_t *ret_len, uint64_t *ret_ep
         r = persist_prepare(m->opt.state_dir);
         if (r < 0)
                 return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "state directory %s: %s",
-                                  m->opt.state_dir, strerror(-r));
+                                          m->opt.state_dir, strerror(-r));
         if (asprintf(&path, "%s/%s", m->opt.state_dir, PERSIST_CONFIG_NAME) < 0)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
 
@@ -109,13 +112,14 @@ static int load_config(Manager *m, char **ret, size_t *ret_len, uint64_t *ret_ep
                 from_state = true;
         } else if (r != -ENOENT) {
                 return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "cannot read %s: %s", path,
-                                  strerror(-r));
+                                          strerror(-r));
         } else {
                 source = m->opt.config_path;
                 r = persist_read_file(source, CONFIG_MAX_SIZE, &buf, &len);
                 if (r == -ENOENT && !m->opt.config_explicit) {
-                        log_notice(&m->log, "%s does not exist: starting with an empty "
-                                            "configuration (epoch 0)",
+                        log_notice(&m->log,
+                                   "%s does not exist: starting with an empty "
+                                   "configuration (epoch 0)",
                                    source);
                         buf = strdup(empty_config);
                         if (!buf)
@@ -123,28 +127,30 @@ static int load_config(Manager *m, char **ret, size_t *ret_len, uint64_t *ret_ep
                         len = strlen(buf);
                 } else if (r < 0)
                         return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
-                                          "cannot read configuration %s: %s", source,
-                                          r == -EFBIG ? "too large" : strerror(-r));
+                                                  "cannot read configuration %s: %s", source,
+                                                  r == -EFBIG ? "too large" : strerror(-r));
         }
         if (len > WIRE_MAX_DOC)
-                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
-                                  "%s: larger than %u MiB, which the cluster cannot replicate",
-                                  source, WIRE_MAX_DOC >> 20);
+                return manager_start_fail(
+                        m, MANAGER_EXIT_BAD_INPUT,
+                        "%s: larger than %u MiB, which the cluster cannot replicate", source,
+                        WIRE_MAX_DOC >> 20);
         r = config_parse(buf, len, &m->config, &diag);
         if (r == -ENOMEM)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
         if (r < 0) {
                 diag_sort(&diag);
                 diag_first(&diag, &line, &msg);
-                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s:%d: %s (%zu error%s)", source,
-                                  line, msg, diag.n_errors, diag.n_errors == 1 ? "" : "s");
+                return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s:%d: %s (%zu error%s)",
+                                          source, line, msg, diag.n_errors,
+                                          diag.n_errors == 1 ? "" : "s");
         }
         if (config_get_epoch(buf, len, &epoch) < 0)
                 epoch = 0; /* a hand-written file without one starts at 0 */
         r = config_set_epoch(buf, len, epoch, ret, ret_len);
         if (r < 0)
                 return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT, "%s: cannot set its epoch: %s",
-                                  source, strerror(-r));
+                                          source, strerror(-r));
         m->config->epoch = epoch;
         *ret_epoch = epoch;
         /* Written to the state dir only once start-up has passed every check
@@ -172,7 +178,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 return 0;
         m->stopping = true;
         sd_notify(0, "STOPPING=1\nSTATUS=leaving the cluster group");
-        log_notice(&m->log, "%s: leaving the cluster group", strsignal((int) si->ssi_signo));
+        log_notice(&m->log, "%s: leaving the cluster group", strsignal((int)si->ssi_signo));
         r = group_leave(&m->group);
         if (r < 0 || !m->cluster.joined) {
                 if (r < 0)
@@ -230,8 +236,9 @@ int manager_start(Manager *m, const ManagerOptions *opt) {
         uint64_t epoch = 0;
         int r;
 
-        *m = (Manager){ .opt = *opt, .drop_rl = { .interval_us = 10 * 1000000ull, .burst = 10 },
-                            .rstate_rl = { .interval_us = 10 * 1000000ull, .burst = 10 } };
+        *m = (Manager){.opt = *opt,
+                       .drop_rl = {.interval_us = 10 * 1000000ull, .burst = 10},
+                       .rstate_rl = {.interval_us = 10 * 1000000ull, .burst = 10}};
         log_setup(&m->log, opt->log_level);
         r = load_nodes(m);
         if (r != 0)
@@ -274,7 +281,9 @@ void manager_update_status(Manager *m) {
                      c->quorate ? "quorate" : "NO QUORUM",
                      coord ? "coordinator " : "no coordinator",
                      coord ? cluster_blade_name(c, coord, name, sizeof(name)) : "", c->epoch,
-                     !c->joined ? ", joining" : !c->synced ? ", syncing" : "") < 0)
+                     !c->joined   ? ", joining"
+                     : !c->synced ? ", syncing"
+                                  : "") < 0)
                 return;
         if (!m->last_status || strcmp(st, m->last_status) != 0) {
                 char *msg = NULL;

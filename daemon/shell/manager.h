@@ -33,8 +33,8 @@ typedef struct ProbeRow {
         char *rsc;       /* resource id */
         uint32_t nodeid; /* the blade */
         RscRole role;
-        int rc;          /* OCF exit code, -1 = no result */
-        char *reason;    /* exit reason or NULL */
+        int rc;       /* OCF exit code, -1 = no result */
+        char *reason; /* exit reason or NULL */
 } ProbeRow;
 
 typedef struct Probe Probe;
@@ -83,7 +83,7 @@ typedef struct Manager {
 
         /* the replicated state and our parsed copy of the configuration */
         Cluster cluster;
-        Config *config; /* never NULL once started */
+        Config *config;           /* never NULL once started */
         bool initial_from_config; /* our copy came from --config: write it once started */
         uint32_t last_coordinator;
         bool last_quorate_logged;

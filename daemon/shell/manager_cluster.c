@@ -32,11 +32,12 @@ static void send_msg(Manager *m, const WireMessage *w) {
         int r = wire_encode(w, &buf, &len);
 
         if (r < 0) {
-                log_error_errno(&m->log, r, "cannot encode a %s message", wire_type_to_string(w->type));
+                log_error_errno(&m->log, r, "cannot encode a %s message",
+                                wire_type_to_string(w->type));
                 return;
         }
         /* Errors end up in on_lost(): nothing more to do here. */
-        (void) group_send(&m->group, buf, len);
+        (void)group_send(&m->group, buf, len);
 }
 
 static void check_coordinator(Manager *m) {
@@ -63,13 +64,13 @@ static void log_decision(Manager *m) {
 
         for (size_t i = 0; i < c->n_members; i++)
                 if (c->members[i].lagging && k < sizeof(lag))
-                        k += (size_t) snprintf(lag + k, sizeof(lag) - k, "%s%s", k ? ", " : "",
-                                               blade_name(m, c->members[i].nodeid, name,
-                                                          sizeof(name)));
+                        k += (size_t)snprintf(
+                                lag + k, sizeof(lag) - k, "%s%s", k ? ", " : "",
+                                blade_name(m, c->members[i].nodeid, name, sizeof(name)));
         blade_name(m, c->winner_nodeid, name, sizeof(name));
         log_epoch(&m->log, LOG_INFO, c->cluster_epoch,
-                  "sync: %zu members agree that %s's copy (epoch %" PRIu64 ") is current%s%s", c->n_members,
-                  name, c->cluster_epoch, k ? "; to be updated: " : "", lag);
+                  "sync: %zu members agree that %s's copy (epoch %" PRIu64 ") is current%s%s",
+                  c->n_members, name, c->cluster_epoch, k ? "; to be updated: " : "", lag);
 }
 
 static void run_effects(Manager *m, ClusterEffects *fx) {
@@ -78,11 +79,11 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
         char msg[128];
 
         if (fx->persist) {
-                persist_error = persist_write(m->opt.state_dir, PERSIST_CONFIG_NAME, c->doc,
-                                              c->doc_len);
+                persist_error =
+                        persist_write(m->opt.state_dir, PERSIST_CONFIG_NAME, c->doc, c->doc_len);
                 if (persist_error < 0)
                         log_emit(&m->log, LOG_ERR, persist_error,
-                                 &(LogFields){ .has_epoch = true, .epoch = c->epoch },
+                                 &(LogFields){.has_epoch = true, .epoch = c->epoch},
                                  "cannot write configuration epoch %" PRIu64 " to %s", c->epoch,
                                  m->opt.state_dir);
                 else
@@ -91,10 +92,12 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                                   m->opt.state_dir);
         }
         if (fx->send_ack) {
-                WireMessage a = { .type = WIRE_CONFIG_ACK, .nodeid = c->local_nodeid };
+                WireMessage a = {.type = WIRE_CONFIG_ACK, .nodeid = c->local_nodeid};
                 snprintf(msg, sizeof(msg), "%s", persist_error < 0 ? m->opt.state_dir : "");
-                a.ack = (WireAck){ .epoch = fx->ack_epoch, .error = persist_error, .msg = msg,
-                                   .msg_len = strlen(msg) };
+                a.ack = (WireAck){.epoch = fx->ack_epoch,
+                                  .error = persist_error,
+                                  .msg = msg,
+                                  .msg_len = strlen(msg)};
                 send_msg(m, &a);
         }
         if (fx->send_state) {
@@ -120,13 +123,15 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
         if (fx->adopted) {
                 char name[64];
                 log_emit(&m->log, LOG_NOTICE, 0,
-                         &(LogFields){ .node = blade_name(m, c->winner_nodeid, name, sizeof(name)),
-                                       .has_epoch = true, .epoch = c->epoch },
+                         &(LogFields){.node = blade_name(m, c->winner_nodeid, name, sizeof(name)),
+                                      .has_epoch = true,
+                                      .epoch = c->epoch},
                          "took configuration epoch %" PRIu64 " from %s", c->epoch, name);
         }
         if (fx->blade_count_mismatch)
-                log_warning(&m->log, "a member's node file lists another number of blades than "
-                                     "%s: majorities may disagree; fix the node files",
+                log_warning(&m->log,
+                            "a member's node file lists another number of blades than "
+                            "%s: majorities may disagree; fix the node files",
                             m->opt.nodes_path);
         if (fx->n_ignored)
                 log_debug(&m->log, "ignored %u stale or duplicate message(s)", fx->n_ignored);
@@ -138,8 +143,8 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                         log_epoch(&m->log, LOG_NOTICE, y->epoch,
                                   "configuration epoch %" PRIu64 " confirmed by every member",
                                   y->epoch);
-                        control_reply(&m->control, y->request_id, CTL_STATUS_OK, body,
-                                      (size_t) n, NULL);
+                        control_reply(&m->control, y->request_id, CTL_STATUS_OK, body, (size_t)n,
+                                      NULL);
                 } else {
                         log_warning(&m->log, "configuration change: %s", y->message);
                         control_reply(&m->control, y->request_id, CTL_STATUS_FAILED, NULL, 0,
@@ -169,7 +174,7 @@ static void on_confchg(void *userdata, const ClusterAddr *members, size_t n_memb
                        const ClusterAddr *left, size_t n_left, const ClusterAddr *joined,
                        size_t n_joined) {
         Manager *m = userdata;
-        ClusterEffects fx = { 0 };
+        ClusterEffects fx = {0};
         char name[64];
         int r;
 
@@ -198,8 +203,8 @@ static void on_confchg(void *userdata, const ClusterAddr *members, size_t n_memb
         }
         for (size_t i = 0; i < n_left; i++)
                 manager_probe_blade_left(m, left[i].nodeid);
-        r = cluster_apply_confchg(&m->cluster, members, n_members, left, n_left, joined,
-                                  n_joined, &fx);
+        r = cluster_apply_confchg(&m->cluster, members, n_members, left, n_left, joined, n_joined,
+                                  &fx);
         if (r < 0) {
                 cluster_effects_done(&fx);
                 if (r == -ENOMEM)
@@ -229,10 +234,9 @@ static void drop(Manager *m, uint32_t nodeid, uint32_t pid, const char *what, co
                  "dropped %s from %s (pid %" PRIu32 "): %s", what, name, pid, why);
 }
 
-static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void *buf,
-                       size_t len) {
+static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void *buf, size_t len) {
         Manager *m = userdata;
-        ClusterEffects fx = { 0 };
+        ClusterEffects fx = {0};
         WireMessage w;
         const char *why;
         char what[64];
@@ -352,10 +356,15 @@ int manager_connect_cluster(Manager *m, const char *doc, size_t doc_len, uint64_
                 names[i] = m->blades[i]->name;
                 ids[i] = m->blades[i]->number + 1;
         }
-        ClusterInit init = { .local_nodeid = nodeid, .local_pid = (uint32_t) getpid(),
-                             .names = names, .nodeids = ids, .n_blades = m->n_blades,
-                             .doc = doc, .doc_len = doc_len, .epoch = epoch,
-                             .stamp = stamp_epoch };
+        ClusterInit init = {.local_nodeid = nodeid,
+                            .local_pid = (uint32_t)getpid(),
+                            .names = names,
+                            .nodeids = ids,
+                            .n_blades = m->n_blades,
+                            .doc = doc,
+                            .doc_len = doc_len,
+                            .epoch = epoch,
+                            .stamp = stamp_epoch};
         r = cluster_init(&m->cluster, &init);
         if (r < 0)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
@@ -372,8 +381,8 @@ int manager_connect_cluster(Manager *m, const char *doc, size_t doc_len, uint64_
         r = control_open(&m->control, m->event, &m->log, m->opt.socket_path, m->opt.admin_group,
                          m->opt.socket_group, manager_on_control, m);
         if (r == -EADDRINUSE)
-                return manager_start_fail(m, MANAGER_EXIT_FAILURE,
-                                          "another bladed answers on %s", m->opt.socket_path);
+                return manager_start_fail(m, MANAGER_EXIT_FAILURE, "another bladed answers on %s",
+                                          m->opt.socket_path);
         if (r == -ENOENT && m->opt.socket_group)
                 return manager_start_fail(m, MANAGER_EXIT_BAD_INPUT,
                                           "--socket-group %s: no such group", m->opt.socket_group);
@@ -393,8 +402,8 @@ int manager_connect_cluster(Manager *m, const char *doc, size_t doc_len, uint64_
 
         r = group_join(&m->group);
         if (r < 0)
-                return manager_start_fail(m, MANAGER_EXIT_FAILURE,
-                                          "cannot join CPG group %s: %s", GROUP_NAME, strerror(-r));
+                return manager_start_fail(m, MANAGER_EXIT_FAILURE, "cannot join CPG group %s: %s",
+                                          GROUP_NAME, strerror(-r));
         log_epoch(&m->log, LOG_NOTICE, epoch,
                   "started as %s (node id %" PRIu32 ") in cluster %s, %s, epoch %" PRIu64
                   ": joining group %s",

@@ -14,7 +14,7 @@
 #include "manager.h"
 
 int manager_reparse_config(Manager *m) {
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         Config *c = NULL;
         int r;
 
@@ -24,7 +24,7 @@ int manager_reparse_config(Manager *m) {
                  * read it differently.  Keep running, show no resources. */
                 diag_sort(&diag);
                 log_emit(&m->log, LOG_ERR, r,
-                         &(LogFields){ .has_epoch = true, .epoch = m->cluster.epoch },
+                         &(LogFields){.has_epoch = true, .epoch = m->cluster.epoch},
                          "configuration epoch %" PRIu64 " does not parse here (line %d: %s)",
                          m->cluster.epoch, diag.n ? diag.items[0].line : 0,
                          diag.n ? diag.items[0].msg : "?");
@@ -73,7 +73,7 @@ static int build_snapshot(Manager *m, Snapshot *s) {
                 return r;
         }
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        s->now_ms = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        s->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
         return 0;
 }
 
@@ -96,7 +96,7 @@ static int status_xml(Manager *m, const Snapshot *s, char **ret, size_t *ret_len
                 *ret_len = len;
                 return 0;
         }
-        size_t at = (size_t) (root - xml) + strlen("<status");
+        size_t at = (size_t)(root - xml) + strlen("<status");
         out = malloc(len + alen + 1);
         if (!out)
                 return -ENOMEM;
@@ -121,9 +121,9 @@ static int do_status(Manager *m, uint64_t id, const CtlRequest *q) {
         if (xml)
                 r = status_xml(m, &s, &out, &len);
         else {
-                StatusTextInfo info = { .cluster_name = m->cluster_entry->name,
-                                        .synced = m->cluster.synced && !m->cluster.round_open,
-                                        .joined = m->cluster.joined };
+                StatusTextInfo info = {.cluster_name = m->cluster_entry->name,
+                                       .synced = m->cluster.synced && !m->cluster.round_open,
+                                       .joined = m->cluster.joined};
                 r = status_text_write(&s, &info, &out);
                 if (r >= 0)
                         len = strlen(out);
@@ -140,20 +140,20 @@ static void reply_diag(Manager *m, uint64_t id, const char *what, DiagList *diag
         size_t k;
 
         diag_sort(diag);
-        k = (size_t) snprintf(msg, sizeof(msg), "%s: %zu error%s", what, diag->n_errors,
-                              diag->n_errors == 1 ? "" : "s");
+        k = (size_t)snprintf(msg, sizeof(msg), "%s: %zu error%s", what, diag->n_errors,
+                             diag->n_errors == 1 ? "" : "s");
         for (size_t i = 0, shown = 0; i < diag->n && shown < 5 && k < sizeof(msg); i++) {
                 if (diag->items[i].level != DIAG_ERROR)
                         continue;
-                k += (size_t) snprintf(msg + k, sizeof(msg) - k, "; line %d: %s",
-                                       diag->items[i].line, diag->items[i].msg);
+                k += (size_t)snprintf(msg + k, sizeof(msg) - k, "; line %d: %s",
+                                      diag->items[i].line, diag->items[i].msg);
                 shown++;
         }
         control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0, msg);
 }
 
 static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
-        _cleanup_(diag_clear) DiagList diag = { 0 };
+        _cleanup_(diag_clear) DiagList diag = {0};
         _cleanup_(freep) const char **names = NULL;
         Config *c = NULL;
         const char *why;
@@ -200,9 +200,8 @@ static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
                 control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, why);
                 return 0;
         }
-        w = (WireMessage){ .type = WIRE_CONFIG_REQUEST, .nodeid = m->cluster.local_nodeid };
-        w.request = (WireRequest){ .request_id = id, .doc = q->args[0].p,
-                                   .doc_len = q->args[0].len };
+        w = (WireMessage){.type = WIRE_CONFIG_REQUEST, .nodeid = m->cluster.local_nodeid};
+        w.request = (WireRequest){.request_id = id, .doc = q->args[0].p, .doc_len = q->args[0].len};
         uint8_t *buf;
         size_t len;
         r = wire_encode(&w, &buf, &len);

@@ -76,7 +76,7 @@ static int row_set(Manager *m, const char *rsc, size_t rsc_len, uint32_t nodeid,
                         return -ENOMEM;
                 m->rows = n;
                 r = &m->rows[m->n_rows++];
-                *r = (ProbeRow){ .rsc = TAKE_PTR(id), .nodeid = nodeid };
+                *r = (ProbeRow){.rsc = TAKE_PTR(id), .nodeid = nodeid};
         }
         free(r->reason);
         r->reason = TAKE_PTR(why);
@@ -86,24 +86,28 @@ static int row_set(Manager *m, const char *rsc, size_t rsc_len, uint32_t nodeid,
 }
 
 static void send_state(Manager *m, const ProbeRow *r) {
-        WireMessage w = { .type = WIRE_RESOURCE_STATE, .nodeid = m->cluster.local_nodeid };
+        WireMessage w = {.type = WIRE_RESOURCE_STATE, .nodeid = m->cluster.local_nodeid};
         uint8_t *buf;
         size_t len;
         int k;
 
-        w.rstate = (WireResourceState){ .epoch = m->cluster.epoch, .blade = r->nodeid,
-                                        .role = r->role, .rc = r->rc, .rsc = r->rsc,
-                                        .rsc_len = strlen(r->rsc), .reason = r->reason,
-                                        .reason_len = r->reason ? strlen(r->reason) : 0 };
+        w.rstate = (WireResourceState){.epoch = m->cluster.epoch,
+                                       .blade = r->nodeid,
+                                       .role = r->role,
+                                       .rc = r->rc,
+                                       .rsc = r->rsc,
+                                       .rsc_len = strlen(r->rsc),
+                                       .reason = r->reason,
+                                       .reason_len = r->reason ? strlen(r->reason) : 0};
         if (w.rstate.reason_len > WIRE_MAX_TEXT)
                 w.rstate.reason_len = WIRE_MAX_TEXT;
         k = wire_encode(&w, &buf, &len);
         if (k < 0) {
-                log_emit(&m->log, LOG_ERR, k, &(LogFields){ .resource = r->rsc, .op = "probe" },
+                log_emit(&m->log, LOG_ERR, k, &(LogFields){.resource = r->rsc, .op = "probe"},
                          "cannot encode the state of %s", r->rsc);
                 return;
         }
-        (void) group_send(&m->group, buf, len);
+        (void)group_send(&m->group, buf, len);
 }
 
 static Probe *probe_free(Probe *p) {
@@ -129,17 +133,18 @@ static bool probing(const Manager *m, const char *rsc) {
 static void probe_done(Probe *p, int rc, const char *reason) {
         Manager *m = p->m;
         OcfOutcome o = ocf_classify(OCF_ACTION_PROBE, rc);
-        RscRole role = o == OCF_OUTCOME_RUNNING ? RSC_STARTED
+        RscRole role = o == OCF_OUTCOME_RUNNING   ? RSC_STARTED
                        : o == OCF_OUTCOME_STOPPED ? RSC_STOPPED
                                                   : RSC_FAILED;
-        LogFields f = { .resource = p->rsc, .op = "probe", .has_epoch = true, .epoch = p->epoch };
+        LogFields f = {.resource = p->rsc, .op = "probe", .has_epoch = true, .epoch = p->epoch};
         ProbeRow *row;
 
         if (p->epoch != m->cluster.epoch || !find_resource(m, p->rsc)) {
                 /* The configuration changed under the probe: its answer is about
                  * a definition that no longer holds.  kick() probes again. */
-                log_emit(&m->log, LOG_INFO, 0, &f, "probe of %s answered for epoch %" PRIu64
-                         ", now %" PRIu64 ": discarded", p->rsc, p->epoch, m->cluster.epoch);
+                log_emit(&m->log, LOG_INFO, 0, &f,
+                         "probe of %s answered for epoch %" PRIu64 ", now %" PRIu64 ": discarded",
+                         p->rsc, p->epoch, m->cluster.epoch);
                 probe_free(p);
                 manager_probe_kick(m);
                 return;
@@ -164,7 +169,7 @@ static void on_probe(Runner *r, const RunnerResult *res, void *userdata) {
         int rc = runner_result_ocf_rc(res);
         char why[OCF_EXIT_REASON_MAX + 64];
 
-        (void) r;
+        (void)r;
         if (res->exit_reason)
                 snprintf(why, sizeof(why), "%s", res->exit_reason);
         else if (res->timed_out)
@@ -207,9 +212,12 @@ static int probe_start(Manager *m, size_t slot, const Resource *rsc) {
         p->timeout_ms = probe_timeout(rsc);
         m->probes[slot] = p;
 
-        Op op = { .name = (char *) "monitor", .interval_ms = 0, .timeout_ms = p->timeout_ms };
-        OcfCall call = { .action = OCF_ACTION_PROBE, .rsc = rsc, .op = &op,
-                         .ocf_root = m->opt.ocf_root, .node = m->local->name };
+        Op op = {.name = (char *)"monitor", .interval_ms = 0, .timeout_ms = p->timeout_ms};
+        OcfCall call = {.action = OCF_ACTION_PROBE,
+                        .rsc = rsc,
+                        .op = &op,
+                        .ocf_root = m->opt.ocf_root,
+                        .node = m->local->name};
         r = ocf_env_build(&call, &p->env, &bad);
         if (r == -EINVAL) {
                 char why[320];
@@ -228,8 +236,8 @@ static int probe_start(Manager *m, size_t slot, const Resource *rsc) {
                 probe_free(p);
                 return r;
         }
-        RunnerRequest req = { .path = path, .action = "monitor", .env = p->env,
-                              .timeout_ms = p->timeout_ms };
+        RunnerRequest req = {
+                .path = path, .action = "monitor", .env = p->env, .timeout_ms = p->timeout_ms};
         r = runner_start(m->event, &req, on_probe, p, &p->runner);
         if (r == -ENOENT) {
                 /* Pacemaker's rule: a probe of a missing agent is "not running here". */
@@ -243,12 +251,12 @@ static int probe_start(Manager *m, size_t slot, const Resource *rsc) {
                 return 0;
         }
         if (r < 0) {
-                log_emit(&m->log, LOG_ERR, r, &(LogFields){ .resource = rsc->id, .op = "probe" },
+                log_emit(&m->log, LOG_ERR, r, &(LogFields){.resource = rsc->id, .op = "probe"},
                          "cannot run the agent for %s", rsc->id);
                 probe_done(p, OCF_RC_NO_RESULT, "cannot run the agent");
                 return 0;
         }
-        log_emit(&m->log, LOG_DEBUG, 0, &(LogFields){ .resource = rsc->id, .op = "probe" },
+        log_emit(&m->log, LOG_DEBUG, 0, &(LogFields){.resource = rsc->id, .op = "probe"},
                  "probing %s (%s, timeout %" PRIu64 " ms)", rsc->id, path, p->timeout_ms);
         return 0;
 }
@@ -288,7 +296,7 @@ void manager_probe_announce(Manager *m) {
 }
 
 static bool keep_configured(Manager *m, const ProbeRow *r, const void *arg) {
-        (void) arg;
+        (void)arg;
         return find_resource(m, r->rsc) != NULL;
 }
 
@@ -297,8 +305,8 @@ void manager_probe_config_changed(Manager *m) {
 }
 
 static bool keep_other_blades(Manager *m, const ProbeRow *r, const void *arg) {
-        (void) m;
-        return r->nodeid != *(const uint32_t *) arg;
+        (void)m;
+        return r->nodeid != *(const uint32_t *)arg;
 }
 
 void manager_probe_blade_left(Manager *m, uint32_t nodeid) {
@@ -315,11 +323,14 @@ static void drop_state(Manager *m, const WireResourceState *st, const char *why)
                 return;
         if (suppressed)
                 log_info(&m->log, "%u more ignored resource states not logged", suppressed);
-        snprintf(id, sizeof(id), "%.*s", (int) (st->rsc_len < 60 ? st->rsc_len : 60), st->rsc);
+        snprintf(id, sizeof(id), "%.*s", (int)(st->rsc_len < 60 ? st->rsc_len : 60), st->rsc);
         cluster_blade_name(&m->cluster, st->blade, name, sizeof(name));
         log_emit(&m->log, LOG_INFO, 0,
-                 &(LogFields){ .node = name, .resource = id, .op = "probe", .has_epoch = true,
-                               .epoch = st->epoch },
+                 &(LogFields){.node = name,
+                              .resource = id,
+                              .op = "probe",
+                              .has_epoch = true,
+                              .epoch = st->epoch},
                  "ignored the state of %s on %s: %s", id, name, why);
 }
 
@@ -332,21 +343,22 @@ void manager_probe_apply(Manager *m, uint32_t nodeid, const WireResourceState *s
                 return drop_state(m, st, "not a probe's role");
         if (st->epoch != m->cluster.epoch)
                 return drop_state(m, st, "it refers to another configuration epoch");
-        snprintf(id, sizeof(id), "%.*s", (int) st->rsc_len, st->rsc);
+        snprintf(id, sizeof(id), "%.*s", (int)st->rsc_len, st->rsc);
         if (!find_resource(m, id))
                 return drop_state(m, st, "no such resource in the configuration");
-        if (row_set(m, st->rsc, st->rsc_len, st->blade, (RscRole) st->role, st->rc, st->reason,
+        if (row_set(m, st->rsc, st->rsc_len, st->blade, (RscRole)st->role, st->rc, st->reason,
                     st->reason_len) < 0)
                 return manager_fail(m, -ENOMEM, "recording a resource state");
 }
 
 int manager_probe_fill(Manager *m, Snapshot *s) {
         for (size_t b = 0; b < s->n_blades; b++) {
-                bool all = s->blades[b].state == BLADE_ONLINE || s->blades[b].state == BLADE_STANDBY;
+                bool all =
+                        s->blades[b].state == BLADE_ONLINE || s->blades[b].state == BLADE_STANDBY;
 
                 for (size_t i = 0; i < s->config->n_resources; i++) {
-                        const ProbeRow *r = find_row(m, s->config->resources[i].id,
-                                                     s->blades[b].nodeid);
+                        const ProbeRow *r =
+                                find_row(m, s->config->resources[i].id, s->blades[b].nodeid);
                         RscBlade *rb = snapshot_rb(s, i, b);
 
                         if (!r || r->role == RSC_UNKNOWN) {

@@ -38,7 +38,7 @@ static int write_all(int fd, const char *buf, size_t len) {
                         return -errno;
                 }
                 buf += n;
-                len -= (size_t) n;
+                len -= (size_t)n;
         }
         return 0;
 }
@@ -88,13 +88,13 @@ int persist_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        if ((uint64_t) st.st_size > max)
+        if ((uint64_t)st.st_size > max)
                 return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
+        buf = malloc((size_t)st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
-        while (size <= (size_t) st.st_size) {
-                ssize_t n = read(fd, buf + size, (size_t) st.st_size + 1 - size);
+        while (size <= (size_t)st.st_size) {
+                ssize_t n = read(fd, buf + size, (size_t)st.st_size + 1 - size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -102,9 +102,9 @@ int persist_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
                 }
                 if (n == 0)
                         break;
-                size += (size_t) n;
+                size += (size_t)n;
         }
-        if (size > (size_t) st.st_size)
+        if (size > (size_t)st.st_size)
                 return -EFBIG; /* grew while we read it */
         buf[size] = 0;
         *ret = TAKE_PTR(buf);

@@ -9,7 +9,7 @@ static void on_quorum(quorum_handle_t handle, uint32_t quorate, struct quorum_ri
                       uint32_t n, const uint32_t *members) {
         QuorumTrack *q = NULL;
 
-        if (quorum_context_get(handle, (const void **) &q) != CS_OK || !q)
+        if (quorum_context_get(handle, (const void **)&q) != CS_OK || !q)
                 return;
         q->quorate = quorate;
         q->cb->changed(q->userdata, quorate, ring.seq, n);
@@ -26,15 +26,14 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         return 0;
 }
 
-int quorumtrack_open(QuorumTrack *q, sd_event *event, const QuorumCallbacks *cb,
-                     void *userdata) {
-        quorum_model_v1_data_t model = { .model = QUORUM_MODEL_V1, .quorum_notify_fn = on_quorum };
+int quorumtrack_open(QuorumTrack *q, sd_event *event, const QuorumCallbacks *cb, void *userdata) {
+        quorum_model_v1_data_t model = {.model = QUORUM_MODEL_V1, .quorum_notify_fn = on_quorum};
         uint32_t type;
         int quorate, fd, r;
 
-        *q = (QuorumTrack){ .cb = cb, .userdata = userdata };
+        *q = (QuorumTrack){.cb = cb, .userdata = userdata};
         r = CORO_RETRY(quorum_model_initialize(&q->handle, QUORUM_MODEL_V1,
-                                               (quorum_model_data_t *) &model, &type, q));
+                                               (quorum_model_data_t *)&model, &type, q));
         if (r < 0)
                 return r;
         q->initialized = true;

@@ -31,12 +31,12 @@ typedef enum RunnerPhase {
 } RunnerPhase;
 
 typedef struct Stream {
-        int fd;                 /* -1 once at EOF */
+        int fd; /* -1 once at EOF */
         sd_event_source *source;
-        char *buf;              /* max + 1 bytes, NUL-terminated */
+        char *buf; /* max + 1 bytes, NUL-terminated */
         size_t len, max;
         uint64_t total;
-        bool keep_tail;         /* stderr: the last bytes matter, stdout: the first */
+        bool keep_tail; /* stderr: the last bytes matter, stdout: the first */
 } Stream;
 
 struct Runner {
@@ -44,8 +44,8 @@ struct Runner {
         sd_event_source *child_source;
         sd_event_source *timer;
         Stream out, err;
-        int exec_fd;            /* CLOEXEC pipe: the child's errno if execve fails */
-        pid_t pid;              /* also the process group id */
+        int exec_fd; /* CLOEXEC pipe: the child's errno if execve fails */
+        pid_t pid;   /* also the process group id */
         bool reaped;
         RunnerPhase phase;
         RunnerCallback cb;
@@ -59,14 +59,14 @@ static uint64_t now_us(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void kill_group(Runner *r, int sig) {
         /* The group outlives the child when a descendant is left; the pgid
          * cannot be reused while any member exists. */
         if (r->pid > 0)
-                (void) kill(-r->pid, sig);
+                (void)kill(-r->pid, sig);
 }
 
 static void stream_close(Stream *s) {
@@ -107,7 +107,7 @@ static bool stream_drain(Stream *s, unsigned max_reads) {
         for (unsigned i = 0; i < max_reads; i++) {
                 ssize_t n = read(s->fd, chunk, sizeof(chunk));
                 if (n > 0) {
-                        stream_append(s, chunk, (size_t) n);
+                        stream_append(s, chunk, (size_t)n);
                         continue;
                 }
                 if (n == 0)
@@ -134,7 +134,7 @@ static void complete(Runner *r) {
         RunnerResult *res = &r->res;
 
         r->phase = PHASE_DONE;
-        (void) sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
         res->duration_ms = (now_us() - r->start_us) / 1000u;
         res->out = r->out.buf;
         res->out_len = r->out.len;
@@ -186,7 +186,7 @@ static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
         /* The write end closed on execve (CLOEXEC) or at _exit: either the
          * child's errno is there or nothing. */
         if (r->exec_fd >= 0) {
-                if (read(r->exec_fd, &e, sizeof(e)) == (ssize_t) sizeof(e) && e > 0)
+                if (read(r->exec_fd, &e, sizeof(e)) == (ssize_t)sizeof(e) && e > 0)
                         r->res.exec_errno = e;
                 close(r->exec_fd);
                 r->exec_fd = -1;
@@ -244,29 +244,30 @@ static void close_from(int first) {
         struct rlimit rl;
         int max = 65536;
 
-        if (syscall(SYS_close_range, (unsigned) first, ~0u, 0u) == 0)
+        if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) == 0)
                 return;
         /* Kernels before 5.9: a plain loop (no opendir: not safe after fork). */
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
-                max = (int) rl.rlim_cur;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < 65536)
+                max = (int)rl.rlim_cur;
         for (int fd = first; fd < max; fd++)
-                (void) close(fd);
+                (void)close(fd);
 }
 
 /* In the child: only async-signal-safe calls from here to execve. */
 static _Noreturn void child_exec(const RunnerRequest *q, int out_w, int err_w, int exec_w) {
-        char *argv[] = { (char *) q->path, (char *) q->action, NULL };
-        struct sigaction sa = { .sa_handler = SIG_DFL };
-        int fds[4] = { -1, out_w, err_w, exec_w };
+        char *argv[] = {(char *)q->path, (char *)q->action, NULL};
+        struct sigaction sa = {.sa_handler = SIG_DFL};
+        int fds[4] = {-1, out_w, err_w, exec_w};
         sigset_t ss;
         int e;
 
-        (void) setpgid(0, 0);
+        (void)setpgid(0, 0);
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) sigaction(sig, &sa, NULL);
+                        (void)sigaction(sig, &sa, NULL);
         sigemptyset(&ss);
-        (void) sigprocmask(SIG_SETMASK, &ss, NULL);
+        (void)sigprocmask(SIG_SETMASK, &ss, NULL);
 
         fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fds[0] < 0)
@@ -291,7 +292,7 @@ static _Noreturn void child_exec(const RunnerRequest *q, int out_w, int err_w, i
         execve(q->path, argv, q->env);
 fail:
         e = errno;
-        (void) !write(exec_w, &e, sizeof(e));
+        (void)!write(exec_w, &e, sizeof(e));
         _exit(127);
 }
 
@@ -331,7 +332,7 @@ static int stream_init(Runner *r, Stream *s, size_t max, bool tail, int fd,
 
 int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *userdata,
                  Runner **ret) {
-        int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, execp[2] = { -1, -1 };
+        int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1};
         Runner *r;
         pid_t pid;
         int k;
@@ -369,7 +370,8 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         }
         r->eof_grace_ms = q->eof_grace_ms ? q->eof_grace_ms : RUNNER_EOF_GRACE_DEFAULT_MS;
 
-        if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(execp, O_CLOEXEC) < 0) {
+        if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+            pipe2(execp, O_CLOEXEC) < 0) {
                 k = -errno;
                 goto fail;
         }
@@ -378,8 +380,8 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         outp[0] = -1;
         if (k < 0)
                 goto fail;
-        k = stream_init(r, &r->err, q->stderr_max ? q->stderr_max : RUNNER_STDERR_MAX_DEFAULT,
-                        true, errp[0], on_err);
+        k = stream_init(r, &r->err, q->stderr_max ? q->stderr_max : RUNNER_STDERR_MAX_DEFAULT, true,
+                        errp[0], on_err);
         errp[0] = -1;
         if (k < 0)
                 goto fail;
@@ -404,7 +406,7 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
                 child_exec(q, outp[1], errp[1], execp[1]);
 
         /* Also here: whoever runs first, the group exists before any kill. */
-        (void) setpgid(pid, pid);
+        (void)setpgid(pid, pid);
         r->pid = pid;
         close(outp[1]);
         close(errp[1]);
@@ -414,7 +416,7 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         k = sd_event_add_child(e, &r->child_source, pid, WEXITED, on_child, r);
         if (k < 0) {
                 kill_group(r, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
+                (void)waitpid(pid, NULL, 0);
                 r->reaped = true;
                 goto fail;
         }
@@ -445,7 +447,7 @@ void runner_cancel(Runner *r) {
                 return;
         r->phase = PHASE_DONE;
         kill_group(r, SIGKILL);
-        (void) sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
         stream_close(&r->out);
         stream_close(&r->err);
 }
@@ -456,7 +458,7 @@ Runner *runner_free(Runner *r) {
         runner_cancel(r);
         if (r->child_source && !r->reaped)
                 /* sd-event SIGKILLs and reaps it when the source goes. */
-                (void) sd_event_source_set_child_process_own(r->child_source, true);
+                (void)sd_event_source_set_child_process_own(r->child_source, true);
         r->child_source = sd_event_source_disable_unref(r->child_source);
         r->timer = sd_event_source_disable_unref(r->timer);
         stream_close(&r->out);
@@ -481,5 +483,5 @@ int runner_result_ocf_rc(const RunnerResult *res) {
 }
 
 int runner_get_pid(const Runner *r) {
-        return r && !r->reaped ? (int) r->pid : 0;
+        return r && !r->reaped ? (int)r->pid : 0;
 }

@@ -38,8 +38,8 @@
 
 #include <systemd/sd-event.h>
 
-#define RUNNER_STDOUT_MAX_DEFAULT (64u * 1024)  /* meta-data fits easily */
-#define RUNNER_STDERR_MAX_DEFAULT (4u * 1024)   /* the tail holds the exit reason */
+#define RUNNER_STDOUT_MAX_DEFAULT (64u * 1024) /* meta-data fits easily */
+#define RUNNER_STDERR_MAX_DEFAULT (4u * 1024)  /* the tail holds the exit reason */
 #define RUNNER_KILL_GRACE_MAX_MS 5000u
 #define RUNNER_EOF_GRACE_DEFAULT_MS 1000u
 #define RUNNER_TIME_MAX_MS (7ull * 24 * 3600 * 1000) /* any time in a request */
@@ -48,32 +48,32 @@
 typedef struct Runner Runner;
 
 typedef struct RunnerRequest {
-        const char *path;      /* absolute path of the agent */
-        const char *action;    /* argv[1] */
-        char *const *env;      /* NULL-terminated, the whole environment */
-        uint64_t timeout_ms;   /* > 0 */
+        const char *path;       /* absolute path of the agent */
+        const char *action;     /* argv[1] */
+        char *const *env;       /* NULL-terminated, the whole environment */
+        uint64_t timeout_ms;    /* > 0 */
         uint64_t kill_grace_ms; /* SIGTERM -> SIGKILL; 0: min(timeout/4, 5 s), >= 1 ms */
-        uint64_t eof_grace_ms; /* after the child's exit; 0: 1 s */
-        size_t stdout_max;     /* first bytes kept; 0: 64 KiB */
-        size_t stderr_max;     /* last bytes kept; 0: 4 KiB */
+        uint64_t eof_grace_ms;  /* after the child's exit; 0: 1 s */
+        size_t stdout_max;      /* first bytes kept; 0: 64 KiB */
+        size_t stderr_max;      /* last bytes kept; 0: 4 KiB */
 } RunnerRequest;
 
 typedef struct RunnerResult {
-        bool exited;           /* exit_code is valid */
-        int exit_code;         /* 0..255 */
-        int signal;            /* > 0: killed by this signal */
-        bool timed_out;        /* we sent SIGTERM (maybe SIGKILL) for the timeout */
-        bool killed;           /* we had to send SIGKILL (grace over) */
-        bool orphans_killed;   /* a descendant held a pipe open past eof_grace_ms */
-        int exec_errno;        /* > 0: execve failed in the child (exit code 127) */
-        uint64_t duration_ms;  /* start to completion */
-        const char *out;       /* stdout head, NUL-terminated, may contain NULs */
+        bool exited;          /* exit_code is valid */
+        int exit_code;        /* 0..255 */
+        int signal;           /* > 0: killed by this signal */
+        bool timed_out;       /* we sent SIGTERM (maybe SIGKILL) for the timeout */
+        bool killed;          /* we had to send SIGKILL (grace over) */
+        bool orphans_killed;  /* a descendant held a pipe open past eof_grace_ms */
+        int exec_errno;       /* > 0: execve failed in the child (exit code 127) */
+        uint64_t duration_ms; /* start to completion */
+        const char *out;      /* stdout head, NUL-terminated, may contain NULs */
         size_t out_len;
         bool out_truncated;
-        const char *err;       /* stderr tail, NUL-terminated, may contain NULs */
+        const char *err; /* stderr tail, NUL-terminated, may contain NULs */
         size_t err_len;
         bool err_truncated;
-        const char *exit_reason; /* ocf-exit-reason from stderr, or NULL */
+        const char *exit_reason;       /* ocf-exit-reason from stderr, or NULL */
         uint64_t out_total, err_total; /* bytes the agent wrote */
 } RunnerResult;
 

@@ -81,26 +81,26 @@ typedef struct ClusterGone {
 /* The answer for one of our own changes (origin == us). */
 typedef struct ClusterReply {
         uint64_t request_id;
-        int error;     /* 0 = applied and written everywhere, else -errno */
+        int error;      /* 0 = applied and written everywhere, else -errno */
         uint64_t epoch; /* the change's epoch, 0 if it was never applied */
-        char *message; /* for the admin; NULL when error == 0 */
+        char *message;  /* for the admin; NULL when error == 0 */
 } ClusterReply;
 
 /* What the shell must do after an apply, in this order: persist the
  * document, then send the ACK, STATE and CONFIG, then send the replies. */
 typedef struct ClusterEffects {
-        bool persist;        /* our copy changed: write c->doc atomically */
-        bool send_ack;       /* then multicast CONFIG_ACK(ack_epoch, result) */
+        bool persist;  /* our copy changed: write c->doc atomically */
+        bool send_ack; /* then multicast CONFIG_ACK(ack_epoch, result) */
         uint64_t ack_epoch;
-        bool send_state;     /* multicast our STATE (cluster_make_state) */
-        bool send_config;    /* we won the round and someone lags: multicast CONFIG */
-        bool decided;        /* a round closed (log the decision) */
-        bool adopted;        /* we took the winner's copy */
-        bool synced;         /* our copy became the cluster's current one */
+        bool send_state;           /* multicast our STATE (cluster_make_state) */
+        bool send_config;          /* we won the round and someone lags: multicast CONFIG */
+        bool decided;              /* a round closed (log the decision) */
+        bool adopted;              /* we took the winner's copy */
+        bool synced;               /* our copy became the cluster's current one */
         bool blade_count_mismatch; /* a member's node file has another blade count */
         ClusterReply *replies;
         size_t n_replies;
-        unsigned n_ignored;  /* stale or duplicate messages dropped (debug) */
+        unsigned n_ignored; /* stale or duplicate messages dropped (debug) */
 } ClusterEffects;
 
 /* Writes epoch into a document (config_set_epoch in the daemon; a fake in
@@ -129,7 +129,7 @@ typedef struct Cluster {
         size_t n_blades;
         ClusterStampFn stamp;
 
-        bool joined; /* our own join was delivered, not left since */
+        bool joined;          /* our own join was delivered, not left since */
         ClusterPeer *members; /* sorted by (nodeid, pid) */
         size_t n_members;
         bool quorate; /* libquorum's word, for the coordinator and status */

@@ -35,8 +35,7 @@ int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag);
  * referenced by the configuration (locations, node attributes, fence
  * devices) must be one of names[]. Appends problems to diag; returns
  * -EINVAL if it found any. */
-int config_check_nodes(const Config *c, const char *const *names, size_t n_names,
-                       DiagList *diag);
+int config_check_nodes(const Config *c, const char *const *names, size_t n_names, DiagList *diag);
 
 /* Returns a copy of the document with the root's epoch attribute set to
  * epoch (the text is otherwise unchanged in meaning). */

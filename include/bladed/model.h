@@ -25,7 +25,7 @@ typedef struct NvPair {
 } NvPair;
 
 typedef struct Op {
-        char *name;          /* start, stop, monitor, migrate_to, ... */
+        char *name;           /* start, stop, monitor, migrate_to, ... */
         uint64_t interval_ms; /* 0 = one-shot */
         uint64_t timeout_ms;  /* > 0 */
         int line;
@@ -53,9 +53,9 @@ typedef struct Resource {
 
         /* meta attributes */
         bool allow_migrate;
-        int priority;          /* higher wins when not everything fits */
+        int priority; /* higher wins when not everything fits */
         TargetRole target_role;
-        bool has_stickiness;   /* else the cluster default applies */
+        bool has_stickiness; /* else the cluster default applies */
         int stickiness;
         unsigned migration_threshold; /* 0 = never move away on failures */
         uint64_t failure_timeout_ms;  /* 0 = failures never expire */
@@ -77,11 +77,11 @@ typedef struct Group {
  * Location per blade with decreasing scores at parse time. */
 typedef struct Location {
         char *id;
-        char *rsc;    /* resource or group id */
-        size_t rsc_idx;  /* resource index, or IDX_NONE when rsc is a group */
+        char *rsc;        /* resource or group id */
+        size_t rsc_idx;   /* resource index, or IDX_NONE when rsc is a group */
         size_t group_idx; /* group index, or IDX_NONE when rsc is a resource */
-        char *node;   /* blade name */
-        int score;    /* -SCORE_INFINITY .. SCORE_INFINITY */
+        char *node;       /* blade name */
+        int score;        /* -SCORE_INFINITY .. SCORE_INFINITY */
         int line;
 } Location;
 
@@ -138,9 +138,9 @@ typedef enum NoQuorumPolicy {
 
 typedef struct Properties {
         NoQuorumPolicy no_quorum_policy;
-        bool fencing;              /* default true; false must be explicit */
-        int default_stickiness;    /* default 0 */
-        bool maintenance;          /* `bladectl maintenance on` */
+        bool fencing;                       /* default true; false must be explicit */
+        int default_stickiness;             /* default 0 */
+        bool maintenance;                   /* `bladectl maintenance on` */
         uint64_t no_quorum_stop_timeout_ms; /* bound for invariant 2 */
 } Properties;
 

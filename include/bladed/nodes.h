@@ -30,12 +30,12 @@
 
 typedef struct NodeEntry {
         char *name;
-        uint32_t number;    /* 0..254; corosync nodeid = number + 1 */
-        char *ip_address;   /* dotted quad as written */
-        uint32_t ip;        /* parsed, host byte order */
+        uint32_t number;  /* 0..254; corosync nodeid = number + 1 */
+        char *ip_address; /* dotted quad as written */
+        uint32_t ip;      /* parsed, host byte order */
         uint16_t ip_port;
         char *cluster;
-        int line;           /* of the "node:" header; 0 when added in memory */
+        int line; /* of the "node:" header; 0 when added in memory */
 } NodeEntry;
 
 typedef struct ClusterEntry {
@@ -55,7 +55,7 @@ typedef struct HeartbeatEntry {
 typedef struct NodeFile {
         ClusterEntry *clusters;
         size_t n_clusters;
-        NodeEntry *nodes;      /* in file order */
+        NodeEntry *nodes; /* in file order */
         size_t n_nodes;
         HeartbeatEntry *heartbeats;
         size_t n_heartbeats;
@@ -108,6 +108,6 @@ int nodes_corosync_nodelist(const NodeFile *f, const char *cluster, char **ret);
  * -ENOSPC when no number 0..254 is free, -ENOENT for an unknown cluster or
  * when removing an unknown name.  Names compare case-insensitively (o2cb
  * matches the host name that way).  On error f is unchanged. */
-int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip,
-              int number, uint16_t port, DiagList *diag);
+int nodes_add(NodeFile *f, const char *cluster, const char *name, const char *ip, int number,
+              uint16_t port, DiagList *diag);
 int nodes_remove(NodeFile *f, const char *cluster, const char *name, DiagList *diag);

@@ -62,17 +62,17 @@ typedef enum OcfAction {
 
 /* What the resource manager should conclude (a.5, "what our RM should do"). */
 typedef enum OcfOutcome {
-        OCF_OUTCOME_DONE = 0,     /* start/stop/migrate/meta-data/validate-all succeeded */
-        OCF_OUTCOME_RUNNING,      /* probe/monitor: active here and healthy (0, 190) */
-        OCF_OUTCOME_STOPPED,      /* probe: not running here (7; 2/5 = cannot run here) */
-        OCF_OUTCOME_CRASHED,      /* monitor 7: it was running and stopped; count, recover */
-        OCF_OUTCOME_FAILED_HERE,  /* probe/monitor 1/other/timeout: maybe present, broken:
-                                   * stop it here before starting it anywhere else */
-        OCF_OUTCOME_UNSUPPORTED,  /* recurring monitor 3: stop scheduling that monitor */
-        OCF_OUTCOME_SOFT_FAILURE, /* start 1/other/timeout: count, stop, retry or relocate */
-        OCF_OUTCOME_HARD_FAILURE, /* start 2/3/4/5: ban this blade, relocate */
-        OCF_OUTCOME_FATAL,        /* 6: parameters invalid everywhere, stop it cluster-wide */
-        OCF_OUTCOME_STOP_FAILED,  /* stop != 0 or timeout: may be alive, fence the blade */
+        OCF_OUTCOME_DONE = 0,       /* start/stop/migrate/meta-data/validate-all succeeded */
+        OCF_OUTCOME_RUNNING,        /* probe/monitor: active here and healthy (0, 190) */
+        OCF_OUTCOME_STOPPED,        /* probe: not running here (7; 2/5 = cannot run here) */
+        OCF_OUTCOME_CRASHED,        /* monitor 7: it was running and stopped; count, recover */
+        OCF_OUTCOME_FAILED_HERE,    /* probe/monitor 1/other/timeout: maybe present, broken:
+                                     * stop it here before starting it anywhere else */
+        OCF_OUTCOME_UNSUPPORTED,    /* recurring monitor 3: stop scheduling that monitor */
+        OCF_OUTCOME_SOFT_FAILURE,   /* start 1/other/timeout: count, stop, retry or relocate */
+        OCF_OUTCOME_HARD_FAILURE,   /* start 2/3/4/5: ban this blade, relocate */
+        OCF_OUTCOME_FATAL,          /* 6: parameters invalid everywhere, stop it cluster-wide */
+        OCF_OUTCOME_STOP_FAILED,    /* stop != 0 or timeout: may be alive, fence the blade */
         OCF_OUTCOME_MIGRATE_FAILED, /* migrate_to/from != 0: maybe active on both blades */
         _OCF_OUTCOME_MAX,
 } OcfOutcome;

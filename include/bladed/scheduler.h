@@ -19,22 +19,22 @@
 #include "bladed/state.h"
 
 typedef enum ActionKind {
-        ACTION_FENCE = 0,     /* blade: the blade to fence; rsc is IDX_NONE */
-        ACTION_PROBE,         /* one-shot monitor: is rsc running on blade? */
+        ACTION_FENCE = 0, /* blade: the blade to fence; rsc is IDX_NONE */
+        ACTION_PROBE,     /* one-shot monitor: is rsc running on blade? */
         ACTION_STOP,
         ACTION_START,
-        ACTION_MIGRATE_TO,    /* on the source blade; peer = target */
-        ACTION_MIGRATE_FROM,  /* on the target blade; peer = source */
+        ACTION_MIGRATE_TO,   /* on the source blade; peer = target */
+        ACTION_MIGRATE_FROM, /* on the target blade; peer = source */
         _ACTION_KIND_MAX,
 } ActionKind;
 
 typedef struct Action {
         ActionKind kind;
-        size_t rsc;           /* resource index, IDX_NONE for FENCE */
-        size_t blade;         /* where it runs (FENCE: which blade is fenced) */
-        size_t peer;          /* the other blade of a migration, else IDX_NONE */
-        const size_t *deps;   /* actions this one waits for: all earlier in the
-                               * plan, ascending, no duplicates */
+        size_t rsc;         /* resource index, IDX_NONE for FENCE */
+        size_t blade;       /* where it runs (FENCE: which blade is fenced) */
+        size_t peer;        /* the other blade of a migration, else IDX_NONE */
+        const size_t *deps; /* actions this one waits for: all earlier in the
+                             * plan, ascending, no duplicates */
         size_t n_deps;
 } Action;
 
@@ -49,23 +49,23 @@ typedef enum PlanRscState {
 
 typedef struct PlanRsc {
         PlanRscState state;
-        size_t target;   /* blade after the plan, IDX_NONE = stopped.  BLOCKED
-                          * resources whose stop failed (fencing disabled) keep
-                          * the blade they may still be running on. */
-        size_t current;  /* blade it runs on (healthy) now, IDX_NONE if none */
-        char *reason;    /* why, for every state but RUNNING; else NULL */
+        size_t target;  /* blade after the plan, IDX_NONE = stopped.  BLOCKED
+                         * resources whose stop failed (fencing disabled) keep
+                         * the blade they may still be running on. */
+        size_t current; /* blade it runs on (healthy) now, IDX_NONE if none */
+        char *reason;   /* why, for every state but RUNNING; else NULL */
 } PlanRsc;
 
 typedef struct Plan {
-        size_t n_resources;   /* = config->n_resources */
-        size_t n_blades;      /* = snapshot n_blades */
-        PlanRsc *rsc;         /* per resource, in configuration order */
-        Action *actions;      /* in an order that respects every dependency */
+        size_t n_resources; /* = config->n_resources */
+        size_t n_blades;    /* = snapshot n_blades */
+        PlanRsc *rsc;       /* per resource, in configuration order */
+        Action *actions;    /* in an order that respects every dependency */
         size_t n_actions;
-        char **notes;         /* cluster-wide remarks (maintenance, no quorum,
-                               * lost blade without fencing, ...) */
+        char **notes; /* cluster-wide remarks (maintenance, no quorum,
+                       * lost blade without fencing, ...) */
         size_t n_notes;
-        size_t *dep_pool;     /* storage of every Action.deps */
+        size_t *dep_pool; /* storage of every Action.deps */
 } Plan;
 
 /* Computes the plan for s (s->config must be set).  *ret owns the plan;
@@ -87,5 +87,5 @@ const char *plan_rsc_blocked(const Plan *p, size_t rsc);
 /* Counts resources in each state (counts has _PLAN_RSC_STATE_MAX slots). */
 void plan_count_states(const Plan *p, size_t counts[_PLAN_RSC_STATE_MAX]);
 
-const char *action_kind_to_string(ActionKind k);   /* "start", "migrate_to", ... */
+const char *action_kind_to_string(ActionKind k);       /* "start", "migrate_to", ... */
 const char *plan_rsc_state_to_string(PlanRscState st); /* "running", "blocked", ... */

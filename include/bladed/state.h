@@ -26,41 +26,41 @@ typedef enum BladeState {
 } BladeState;
 
 typedef struct Blade {
-        char *name;       /* from the node file */
-        uint32_t nodeid;  /* corosync node id = number + 1 */
+        char *name;      /* from the node file */
+        uint32_t nodeid; /* corosync node id = number + 1 */
         BladeState state;
-        bool probed;      /* start-up probes finished (invariant 4) */
+        bool probed; /* start-up probes finished (invariant 4) */
 } Blade;
 
 /* What is known about one resource on one blade. */
 typedef enum RscRole {
-        RSC_UNKNOWN = 0,  /* not probed yet */
-        RSC_STOPPED,      /* probe/stop said: not running here */
-        RSC_STARTED,      /* running here (start or probe said so) */
-        RSC_FAILED,       /* running but broken (monitor 1, start 1): stop before anything */
-        RSC_STOP_FAILED,  /* stop failed/timed out: maybe alive, blocked until fenced */
-        RSC_MIGRATING,    /* migrate_to done here, migrate_from pending on target */
+        RSC_UNKNOWN = 0, /* not probed yet */
+        RSC_STOPPED,     /* probe/stop said: not running here */
+        RSC_STARTED,     /* running here (start or probe said so) */
+        RSC_FAILED,      /* running but broken (monitor 1, start 1): stop before anything */
+        RSC_STOP_FAILED, /* stop failed/timed out: maybe alive, blocked until fenced */
+        RSC_MIGRATING,   /* migrate_to done here, migrate_from pending on target */
         _RSC_ROLE_MAX,
 } RscRole;
 
 typedef struct RscBlade {
         RscRole role;
-        bool banned;          /* start said 2/4/5 here: never start here again until cleanup */
+        bool banned; /* start said 2/4/5 here: never start here again until cleanup */
         uint32_t failcount;
         uint64_t last_failure_ms; /* snapshot time of the newest failure, 0 = none */
-        int last_rc;          /* last OCF exit code seen, -1 = none */
-        char *exit_reason;    /* agent's ocf-exit-reason, or NULL */
+        int last_rc;              /* last OCF exit code seen, -1 = none */
+        char *exit_reason;        /* agent's ocf-exit-reason, or NULL */
 } RscBlade;
 
 typedef struct Snapshot {
-        const Config *config;  /* not owned */
-        Blade *blades;         /* sorted by nodeid */
+        const Config *config; /* not owned */
+        Blade *blades;        /* sorted by nodeid */
         size_t n_blades;
-        size_t local;          /* our blade's index, IDX_NONE in simulations */
-        size_t coordinator;    /* IDX_NONE without quorum */
+        size_t local;       /* our blade's index, IDX_NONE in simulations */
+        size_t coordinator; /* IDX_NONE without quorum */
         bool quorate;
-        uint64_t now_ms;       /* monotonic-ish cluster time, from the shell */
-        RscBlade *rb;          /* n_resources * n_blades, row per resource */
+        uint64_t now_ms; /* monotonic-ish cluster time, from the shell */
+        RscBlade *rb;    /* n_resources * n_blades, row per resource */
 } Snapshot;
 
 static inline RscBlade *snapshot_rb(const Snapshot *s, size_t rsc, size_t blade) {
@@ -77,7 +77,7 @@ void snapshot_done(Snapshot *s);
 
 size_t snapshot_find_blade(const Snapshot *s, const char *name);
 
-const char *blade_state_to_string(BladeState s);  /* "online", ... per CLI.md */
-int blade_state_from_string(const char *s);        /* -EINVAL if unknown */
+const char *blade_state_to_string(BladeState s); /* "online", ... per CLI.md */
+int blade_state_from_string(const char *s);      /* -EINVAL if unknown */
 const char *rsc_role_to_string(RscRole r);
 int rsc_role_from_string(const char *s);

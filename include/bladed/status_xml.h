@@ -50,8 +50,7 @@ int status_xml_write_plan(const Snapshot *s, const Plan *plan, char **ret, size_
  * and blades are matched by name; unknown names are errors in diag).
  * 0, -EINVAL (diag says why), -ENOMEM. On success s is initialised
  * (snapshot_done frees it); blades are sorted by nodeid. */
-int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot *s,
-                    DiagList *diag);
+int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot *s, DiagList *diag);
 
 /* CLI.md's cluster-level role of a resource: started, stopped, starting,
  * stopping, migrating, failed, unmanaged or blocked.  "blocked",

@@ -16,15 +16,15 @@
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Hands ownership out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                              \
-        ({                                       \
-                __typeof__(p) _taken_ = (p);     \
-                (p) = NULL;                      \
-                _taken_;                         \
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                __typeof__(p) _taken_ = (p);                                                       \
+                (p) = NULL;                                                                        \
+                _taken_;                                                                           \
         })
 
 static inline void freep(void *p) {
-        free(*(void **) p);
+        free(*(void **)p);
 }
 
 /* Decimal digits only (no sign, no blanks, no 0x); value <= max. */

@@ -60,7 +60,7 @@ typedef enum WireType {
 #define WIRE_STATE_FLAGS_ALL 0x7u
 
 typedef struct WireState {
-        uint64_t round;  /* the membership round this answers (cluster.h) */
+        uint64_t round; /* the membership round this answers (cluster.h) */
         uint64_t epoch;
         uint64_t digest; /* wire_digest() of the sender's document */
         uint32_t flags;
@@ -94,11 +94,11 @@ typedef struct WireAck {
 #define WIRE_ROLE_MAX 5u /* RscRole values 0.._RSC_ROLE_MAX-1 (state.h) */
 
 typedef struct WireResourceState {
-        uint64_t epoch;   /* the configuration epoch the probe ran against */
-        uint32_t blade;   /* node id of the blade the state is about (= sender) */
-        uint32_t role;    /* RscRole, <= WIRE_ROLE_MAX */
-        int32_t rc;       /* OCF exit code 0..255, or -1 (no result: timeout, signal) */
-        const char *rsc;  /* resource id, 1..WIRE_MAX_RSC_ID bytes, no NUL */
+        uint64_t epoch;  /* the configuration epoch the probe ran against */
+        uint32_t blade;  /* node id of the blade the state is about (= sender) */
+        uint32_t role;   /* RscRole, <= WIRE_ROLE_MAX */
+        int32_t rc;      /* OCF exit code 0..255, or -1 (no result: timeout, signal) */
+        const char *rsc; /* resource id, 1..WIRE_MAX_RSC_ID bytes, no NUL */
         size_t rsc_len;
         const char *reason; /* agent's exit reason, 0..WIRE_MAX_TEXT bytes */
         size_t reason_len;

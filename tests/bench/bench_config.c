@@ -43,7 +43,7 @@ static void put(Buf *b, const char *fmt, ...) {
                 va_start(ap, fmt);
                 n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
                 va_end(ap);
-                if (n >= 0 && (size_t) n < b->cap - b->len)
+                if (n >= 0 && (size_t)n < b->cap - b->len)
                         break;
                 b->cap = b->cap ? b->cap * 2 : 1 << 16;
                 b->p = realloc(b->p, b->cap);
@@ -52,19 +52,23 @@ static void put(Buf *b, const char *fmt, ...) {
                         exit(1);
                 }
         }
-        b->len += (size_t) n;
+        b->len += (size_t)n;
 }
 
 /* n_resources resources: n_resources / 2 groups of a VIP and a VM. */
 static char *generate(size_t n_resources, size_t *len) {
         size_t units = n_resources / 2;
-        Buf b = { 0 };
+        Buf b = {0};
 
-        put(&b, "<?xml version=\"1.0\"?>\n<bladed-config epoch=\"7\">\n"
-                "  <properties no-quorum-policy=\"stop\" fencing=\"true\" default-stickiness=\"100\" "
-                "no-quorum-stop-timeout=\"60s\"/>\n  <nodes>\n");
+        put(&b,
+            "<?xml version=\"1.0\"?>\n<bladed-config epoch=\"7\">\n"
+            "  <properties no-quorum-policy=\"stop\" fencing=\"true\" default-stickiness=\"100\" "
+            "no-quorum-stop-timeout=\"60s\"/>\n  <nodes>\n");
         for (int i = 1; i <= BLADES; i++)
-                put(&b, "    <node name=\"blade%d\"><capacity memory=\"1048576\" cpu=\"4096\"/></node>\n", i);
+                put(&b,
+                    "    <node name=\"blade%d\"><capacity memory=\"1048576\" "
+                    "cpu=\"4096\"/></node>\n",
+                    i);
         put(&b, "  </nodes>\n  <resources>\n");
         for (size_t u = 0; u < units; u++) {
                 put(&b,
@@ -79,7 +83,8 @@ static char *generate(size_t n_resources, size_t *len) {
                     "        <param name=\"backend\" value=\"libvirt\"/>\n"
                     "        <param name=\"domain\" value=\"vm%zu\"/>\n"
                     "        <param name=\"config\" value=\"/srv/vm/vm%zu.xml\"/>\n"
-                    "        <meta priority=\"%zu\" allow-migrate=\"true\" migration-threshold=\"3\" "
+                    "        <meta priority=\"%zu\" allow-migrate=\"true\" "
+                    "migration-threshold=\"3\" "
                     "failure-timeout=\"10m\"/>\n"
                     "        <op name=\"start\" timeout=\"120s\"/>\n"
                     "        <op name=\"stop\" timeout=\"60s\"/>\n"
@@ -92,21 +97,28 @@ static char *generate(size_t n_resources, size_t *len) {
         }
         put(&b, "  </resources>\n  <constraints>\n");
         for (size_t u = 0; u < units; u++) {
-                put(&b, "    <location id=\"pref-%zu\" rsc=\"g-%zu\"><prefer node=\"blade%zu\"/>"
-                        "<prefer node=\"blade%zu\"/><prefer node=\"blade%zu\"/></location>\n",
+                put(&b,
+                    "    <location id=\"pref-%zu\" rsc=\"g-%zu\"><prefer node=\"blade%zu\"/>"
+                    "<prefer node=\"blade%zu\"/><prefer node=\"blade%zu\"/></location>\n",
                     u, u, u % BLADES + 1, (u + 1) % BLADES + 1, (u + 2) % BLADES + 1);
                 if (u % 10 == 1)
-                        put(&b, "    <colocation id=\"apart-%zu\" rsc=\"vm-%zu\" with-rsc=\"vm-%zu\" "
-                                "score=\"-INFINITY\"/>\n", u, u, u - 1);
+                        put(&b,
+                            "    <colocation id=\"apart-%zu\" rsc=\"vm-%zu\" with-rsc=\"vm-%zu\" "
+                            "score=\"-INFINITY\"/>\n",
+                            u, u, u - 1);
                 if (u % 5 == 4)
-                        put(&b, "    <order id=\"first-%zu\" first=\"vm-%zu\" then=\"g-%zu\"/>\n", u,
-                            u - 4, u);
+                        put(&b, "    <order id=\"first-%zu\" first=\"vm-%zu\" then=\"g-%zu\"/>\n",
+                            u, u - 4, u);
         }
         put(&b, "  </constraints>\n  <fencing>\n");
         for (int i = 1; i <= BLADES; i++)
-                put(&b, "    <fence-device id=\"fence-blade%d\" agent=\"fence_ipmilan\" node=\"blade%d\">"
-                        "<param name=\"ip\" value=\"198.18.10.%d\"/><param name=\"lanplus\" value=\"1\"/>"
-                        "</fence-device>\n", i, i, i);
+                put(&b,
+                    "    <fence-device id=\"fence-blade%d\" agent=\"fence_ipmilan\" "
+                    "node=\"blade%d\">"
+                    "<param name=\"ip\" value=\"198.18.10.%d\"/><param name=\"lanplus\" "
+                    "value=\"1\"/>"
+                    "</fence-device>\n",
+                    i, i, i);
         put(&b, "  </fencing>\n</bladed-config>\n");
         *len = b.len;
         return b.p;
@@ -115,11 +127,11 @@ static char *generate(size_t n_resources, size_t *len) {
 static double now_ms(void) {
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
-        return (double) t.tv_sec * 1e3 + (double) t.tv_nsec / 1e6;
+        return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
+        double x = *(const double *)a, y = *(const double *)b;
         return x < y ? -1 : x > y;
 }
 
@@ -128,7 +140,7 @@ static double time_parse(const char *buf, size_t len, int runs, size_t *n_resour
         double t[16];
 
         for (int i = 0; i < runs; i++) {
-                DiagList d = { 0 };
+                DiagList d = {0};
                 Config *c = NULL;
                 double t0 = now_ms();
                 int r = config_parse(buf, len, &c, &d);
@@ -142,7 +154,7 @@ static double time_parse(const char *buf, size_t len, int runs, size_t *n_resour
                 config_free(c);
                 diag_clear(&d);
         }
-        qsort(t, (size_t) runs, sizeof(t[0]), cmp_double);
+        qsort(t, (size_t)runs, sizeof(t[0]), cmp_double);
         return t[runs / 2];
 }
 
@@ -156,13 +168,13 @@ static char *read_file(const char *path, size_t *len) {
                 exit(1);
         }
         rewind(f);
-        buf = malloc((size_t) n + 1);
-        if (!buf || fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        buf = malloc((size_t)n + 1);
+        if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
                 perror(path);
                 exit(1);
         }
         fclose(f);
-        *len = (size_t) n;
+        *len = (size_t)n;
         return buf;
 }
 
@@ -171,7 +183,8 @@ static void quiet(void *ctx, xmlError *e) {
 
 /* Medians of libxml2's own parse and of the RelaxNG validation alone. */
 static void time_libxml2(const char *buf, size_t len, int runs, double *xml_ms, double *schema_ms) {
-        xmlRelaxNGParserCtxt *pc = xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int) bladed_schema_rng_len);
+        xmlRelaxNGParserCtxt *pc =
+                xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int)bladed_schema_rng_len);
         xmlRelaxNG *schema;
         double tx[16], ts[16];
 
@@ -180,7 +193,8 @@ static void time_libxml2(const char *buf, size_t len, int runs, double *xml_ms, 
         xmlRelaxNGFreeParserCtxt(pc);
         for (int i = 0; i < runs; i++) {
                 double t0 = now_ms();
-                xmlDoc *doc = xmlReadMemory(buf, (int) len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+                xmlDoc *doc = xmlReadMemory(buf, (int)len, NULL, NULL,
+                                            XML_PARSE_NONET | XML_PARSE_BIG_LINES);
                 double t1 = now_ms();
                 xmlRelaxNGValidCtxt *vc = xmlRelaxNGNewValidCtxt(schema);
                 xmlRelaxNGSetValidStructuredErrors(vc, quiet, NULL);
@@ -192,8 +206,8 @@ static void time_libxml2(const char *buf, size_t len, int runs, double *xml_ms, 
                 ts[i] = t2 - t1;
         }
         xmlRelaxNGFree(schema);
-        qsort(tx, (size_t) runs, sizeof(tx[0]), cmp_double);
-        qsort(ts, (size_t) runs, sizeof(ts[0]), cmp_double);
+        qsort(tx, (size_t)runs, sizeof(tx[0]), cmp_double);
+        qsort(ts, (size_t)runs, sizeof(ts[0]), cmp_double);
         *xml_ms = tx[runs / 2];
         *schema_ms = ts[runs / 2];
 }
@@ -207,14 +221,14 @@ static int row(const char *name, const char *buf, size_t len, int runs) {
                 return 1;
         }
         time_libxml2(buf, len, runs, &xml_ms, &schema_ms);
-        printf("%-20s %10zu %9zu %10.2f %10.2f %10.2f %12.1f\n", name, len, n, ms, xml_ms, schema_ms,
-               n ? ms * 1000.0 / (double) n : 0);
+        printf("%-20s %10zu %9zu %10.2f %10.2f %10.2f %12.1f\n", name, len, n, ms, xml_ms,
+               schema_ms, n ? ms * 1000.0 / (double)n : 0);
         return 0;
 }
 
 int main(int argc, char **argv) {
-        static const size_t full[] = { 500, 5000, 50000 };
-        static const size_t quick[] = { 500 };
+        static const size_t full[] = {500, 5000, 50000};
+        static const size_t quick[] = {500};
         bool is_quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
         const size_t *sizes = is_quick ? quick : full;
         size_t n_sizes = is_quick ? 1 : 3, len;

@@ -53,15 +53,16 @@ static Config *make_config(size_t n_groups, size_t n_blades) {
         size_t nr = 3 * n_groups;
         uint64_t total_mem = 0;
 
-        c->props = (Properties){ .no_quorum_policy = NO_QUORUM_STOP, .fencing = true, .default_stickiness = 100 };
+        c->props = (Properties){
+                .no_quorum_policy = NO_QUORUM_STOP, .fencing = true, .default_stickiness = 100};
         c->resources = xcalloc(nr, sizeof(Resource));
         c->groups = xcalloc(n_groups, sizeof(Group));
         c->locations = xcalloc(2 * n_groups, sizeof(Location));
         c->colocations = xcalloc(n_groups / 10 + 1, sizeof(Colocation));
         c->nodes = xcalloc(n_blades, sizeof(NodeAttrs));
         for (size_t g = 0; g < n_groups; g++) {
-                static const char *const kind[3] = { "vip", "vm", "check" };
-                static const char *const type[3] = { "vip", "vm", "mailcheck" };
+                static const char *const kind[3] = {"vip", "vm", "check"};
+                static const char *const type[3] = {"vip", "vm", "mailcheck"};
                 Group *gr = &c->groups[c->n_groups++];
                 gr->id = xprintf("g-%05zu", g);
                 gr->members = xcalloc(3, sizeof(size_t));
@@ -76,8 +77,8 @@ static Config *make_config(size_t n_groups, size_t n_blades) {
                         res->migration_threshold = 3;
                         if (k == 1) {
                                 res->allow_migrate = true;
-                                res->utilization = (Utilization){ 1024 + 1024 * (g % 4), 1 + g % 2 };
-                                res->priority = (int) (g % 3);
+                                res->utilization = (Utilization){1024 + 1024 * (g % 4), 1 + g % 2};
+                                res->priority = (int)(g % 3);
                                 total_mem += res->utilization.memory;
                         }
                         gr->members[gr->n_members++] = r;
@@ -107,7 +108,7 @@ static Config *make_config(size_t n_groups, size_t n_blades) {
                 NodeAttrs *na = &c->nodes[c->n_nodes++];
                 na->name = xprintf("blade%zu", b + 1);
                 na->has_capacity = true;
-                na->capacity = (Utilization){ total_mem * 3 / 2 / n_blades + 4096, 1000000 };
+                na->capacity = (Utilization){total_mem * 3 / 2 / n_blades + 4096, 1000000};
         }
         return c;
 }
@@ -133,17 +134,17 @@ static void make_snapshot(Snapshot *s, const Config *c, size_t n_blades) {
 static double now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+        return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
+        double x = *(const double *)a, y = *(const double *)b;
         return x < y ? -1 : x > y;
 }
 
 /* Median time of runs scheduler_run calls; the last plan in *keep if asked. */
 static double time_runs(const Snapshot *s, int runs, Plan **keep, size_t *n_actions) {
-        double *t = xcalloc((size_t) runs, sizeof(double));
+        double *t = xcalloc((size_t)runs, sizeof(double));
         for (int i = 0; i < runs; i++) {
                 Plan *p = NULL;
                 double t0 = now_ms();
@@ -158,15 +159,15 @@ static double time_runs(const Snapshot *s, int runs, Plan **keep, size_t *n_acti
                 else
                         plan_free(p);
         }
-        qsort(t, (size_t) runs, sizeof(double), cmp_double);
+        qsort(t, (size_t)runs, sizeof(double), cmp_double);
         double m = t[runs / 2];
         free(t);
         return m;
 }
 
 int main(int argc, char **argv) {
-        static const size_t sizes[] = { 30, 300, 3000, 10000 };
-        static const size_t blades[] = { 3, 16, 32 };
+        static const size_t sizes[] = {30, 300, 3000, 10000};
+        static const size_t blades[] = {3, 16, 32};
         bool quick = false;
         int runs = 0;
         size_t only_size = 0, only_blades = 0;
@@ -177,18 +178,19 @@ int main(int argc, char **argv) {
                 else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
                         runs = atoi(argv[++i]);
                 else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
-                        only_size = (size_t) atol(argv[++i]);
+                        only_size = (size_t)atol(argv[++i]);
                 else if (strcmp(argv[i], "--blades") == 0 && i + 1 < argc)
-                        only_blades = (size_t) atol(argv[++i]);
+                        only_blades = (size_t)atol(argv[++i]);
                 else {
-                        fprintf(stderr, "Usage: bench_scheduler [--quick] [--runs N] [--size RESOURCES] "
-                                        "[--blades N]\n");
+                        fprintf(stderr,
+                                "Usage: bench_scheduler [--quick] [--runs N] [--size RESOURCES] "
+                                "[--blades N]\n");
                         return 2;
                 }
         }
         printf("scheduler_run, median of N runs, milliseconds\n");
-        printf("%9s %6s %4s %10s %10s %10s %9s %8s\n", "resources", "blades", "N", "fresh", "steady",
-               "1 failed", "actions", "blocked");
+        printf("%9s %6s %4s %10s %10s %10s %9s %8s\n", "resources", "blades", "N", "fresh",
+               "steady", "1 failed", "actions", "blocked");
         for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
                 if (quick && sizes[si] > 300)
                         break;
@@ -220,8 +222,8 @@ int main(int argc, char **argv) {
                         for (size_t r = 0; r < p->n_resources; r++)
                                 blocked += p->rsc[r].state == PLAN_RSC_BLOCKED;
                         plan_free(p);
-                        printf("%9zu %6zu %4d %10.2f %10.2f %10.2f %9zu %8zu\n", c->n_resources, nb, n, fresh,
-                               steady, failed, acts_failed, blocked);
+                        printf("%9zu %6zu %4d %10.2f %10.2f %10.2f %9zu %8zu\n", c->n_resources, nb,
+                               n, fresh, steady, failed, acts_failed, blocked);
                         fflush(stdout);
                         snapshot_done(&s);
                         config_free(c);

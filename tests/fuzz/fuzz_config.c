@@ -56,9 +56,9 @@ static void check_indices(const Config *c) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        static const char *const names[] = { "blade1", "blade2", "blade3" };
-        const char *buf = (const char *) data;
-        DiagList d = { 0 };
+        static const char *const names[] = {"blade1", "blade2", "blade3"};
+        const char *buf = (const char *)data;
+        DiagList d = {0};
         Config *c = NULL;
         int r;
 
@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (c || d.n_errors == 0)
                         __builtin_trap();
                 for (size_t i = 0; i < d.n; i++)
-                        if (d.items[i].level == DIAG_ERROR && strncmp(d.items[i].msg, "schema: ", 8) == 0)
+                        if (d.items[i].level == DIAG_ERROR &&
+                            strncmp(d.items[i].msg, "schema: ", 8) == 0)
                                 schema_only++;
                 if (schema_only > 0 && schema_only == d.n_errors)
                         __builtin_trap();
@@ -91,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (c) {
                         Config *c2 = NULL;
                         if (config_parse(out, out_len, &c2, &d) != 0 || c2->epoch != 4242 ||
-                            c2->n_resources != c->n_resources || c2->n_locations != c->n_locations ||
-                            c2->n_orders != c->n_orders)
+                            c2->n_resources != c->n_resources ||
+                            c2->n_locations != c->n_locations || c2->n_orders != c->n_orders)
                                 __builtin_trap();
                         config_free(c2);
                         diag_clear(&d);

@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 free(out);
         }
-        if (ctlproto_frame_check(data, size, CTL_KIND_REPLY, &frame, &why) == 0 &&
-            frame <= size && ctlproto_reply_decode(data, frame, &y, &why) == 0) {
+        if (ctlproto_frame_check(data, size, CTL_KIND_REPLY, &frame, &why) == 0 && frame <= size &&
+            ctlproto_reply_decode(data, frame, &y, &why) == 0) {
                 if (ctlproto_reply_encode(&y, &out, &len) < 0 || len != frame ||
                     memcmp(out, data, len) != 0)
                         abort();

@@ -24,17 +24,18 @@ static void check(bool ok, const char *what) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        DiagList diag = { 0 };
+        DiagList diag = {0};
         NodeFile *f = NULL, *g = NULL;
         char *text = NULL, *nodelist = NULL;
         int r;
 
-        r = nodes_parse((const char *) data, size, &f, &diag);
+        r = nodes_parse((const char *)data, size, &f, &diag);
         if (r == -ENOMEM)
                 goto out;
         check(r == 0 || r == -EINVAL, "unexpected return value");
         check((r == 0) == (f != NULL), "result and return value disagree");
-        check((r == 0) == (diag.n_errors == 0), "rejected without an error, or errors but accepted");
+        check((r == 0) == (diag.n_errors == 0),
+              "rejected without an error, or errors but accepted");
         for (size_t i = 0; i < diag.n; i++)
                 check(diag.items[i].msg && diag.items[i].line >= 0, "malformed diagnostic");
         if (r < 0)

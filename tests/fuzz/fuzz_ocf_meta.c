@@ -24,19 +24,25 @@ static void check(bool ok, const char *what) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        DiagList diag = { 0 };
+        DiagList diag = {0};
         OcfMeta *m = NULL;
-        NvPair params[] = { { .name = "bogus_param", .value = "1" } };
-        Resource r = { .id = "r", .agent_class = "ocf", .agent_provider = "fuzz", .agent_type = "t",
-                       .params = params, .n_params = 1, .line = 7 };
+        NvPair params[] = {{.name = "bogus_param", .value = "1"}};
+        Resource r = {.id = "r",
+                      .agent_class = "ocf",
+                      .agent_provider = "fuzz",
+                      .agent_type = "t",
+                      .params = params,
+                      .n_params = 1,
+                      .line = 7};
         size_t required = 0;
         int k;
 
-        k = ocf_meta_parse((const char *) data, size, &m, &diag);
+        k = ocf_meta_parse((const char *)data, size, &m, &diag);
         if (k == -ENOMEM)
                 goto out;
         check(k == 0 || k == -EINVAL, "unexpected return value");
-        check((k == 0) == (diag.n_errors == 0), "rejected without an error, or errors but accepted");
+        check((k == 0) == (diag.n_errors == 0),
+              "rejected without an error, or errors but accepted");
         check((k == 0) == (m != NULL), "result and return value disagree");
         if (k < 0)
                 goto out;

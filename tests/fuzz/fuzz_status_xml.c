@@ -28,23 +28,29 @@ static const char mail_config[] =
         "<node name=\"blade3\"><capacity memory=\"16384\" cpu=\"8\"/></node></nodes>"
         "<resources>"
         "<group id=\"g-mx1\"><primitive id=\"vip-mx1\" agent=\"ocf:bladed:vip\"/>"
-        "<primitive id=\"vm-mx1\" agent=\"ocf:bladed:vm\"><meta allow-migrate=\"true\" migration-threshold=\"3\""
+        "<primitive id=\"vm-mx1\" agent=\"ocf:bladed:vm\"><meta allow-migrate=\"true\" "
+        "migration-threshold=\"3\""
         " failure-timeout=\"10m\"/><utilization memory=\"4096\" cpu=\"2\"/></primitive></group>"
         "<group id=\"g-mx2\"><primitive id=\"vip-mx2\" agent=\"ocf:bladed:vip\"/>"
         "<primitive id=\"vm-mx2\" agent=\"ocf:bladed:vm\"><meta allow-migrate=\"true\"/>"
         "<utilization memory=\"4096\" cpu=\"2\"/></primitive></group>"
-        "<primitive id=\"vm-ldap\" agent=\"ocf:bladed:vm\"><meta priority=\"20\" allow-migrate=\"true\""
-        " migration-threshold=\"3\" failure-timeout=\"10m\"/><utilization memory=\"4096\" cpu=\"2\"/></primitive>"
+        "<primitive id=\"vm-ldap\" agent=\"ocf:bladed:vm\"><meta priority=\"20\" "
+        "allow-migrate=\"true\""
+        " migration-threshold=\"3\" failure-timeout=\"10m\"/><utilization memory=\"4096\" "
+        "cpu=\"2\"/></primitive>"
         "<group id=\"g-webmail\"><primitive id=\"vip-webmail\" agent=\"ocf:bladed:vip\"/>"
         "<primitive id=\"vm-webmail\" agent=\"ocf:bladed:vm\"><meta allow-migrate=\"true\"/>"
         "<utilization memory=\"4096\" cpu=\"2\"/></primitive></group>"
         "<primitive id=\"vm-antispam\" agent=\"ocf:bladed:vm\"><meta allow-migrate=\"true\"/>"
         "<utilization memory=\"8192\" cpu=\"4\"/></primitive>"
         "<primitive id=\"vip-imap\" agent=\"ocf:bladed:vip\"/>"
-        "<primitive id=\"vip-pop3\" agent=\"ocf:bladed:vip\"><meta target-role=\"stopped\"/></primitive>"
+        "<primitive id=\"vip-pop3\" agent=\"ocf:bladed:vip\"><meta "
+        "target-role=\"stopped\"/></primitive>"
         "</resources><constraints>"
-        "<location id=\"pref-mx1\" rsc=\"g-mx1\"><prefer node=\"blade1\"/><prefer node=\"blade2\"/></location>"
-        "<location id=\"pref-ldap\" rsc=\"vm-ldap\"><prefer node=\"blade3\"/><prefer node=\"blade1\"/></location>"
+        "<location id=\"pref-mx1\" rsc=\"g-mx1\"><prefer node=\"blade1\"/><prefer "
+        "node=\"blade2\"/></location>"
+        "<location id=\"pref-ldap\" rsc=\"vm-ldap\"><prefer node=\"blade3\"/><prefer "
+        "node=\"blade1\"/></location>"
         "<location id=\"no-imap\" rsc=\"vip-imap\" node=\"blade2\" score=\"-INFINITY\"/>"
         "<colocation id=\"mx-apart\" rsc=\"g-mx2\" with-rsc=\"g-mx1\" score=\"-INFINITY\"/>"
         "<colocation id=\"imap-ldap\" rsc=\"vip-imap\" with-rsc=\"vm-ldap\" score=\"INFINITY\"/>"
@@ -65,8 +71,10 @@ static bool same_snapshot(const Snapshot *a, const Snapshot *b) {
             a->local != b->local || a->coordinator != b->coordinator)
                 return false;
         for (size_t i = 0; i < a->n_blades; i++)
-                if (strcmp(a->blades[i].name, b->blades[i].name) != 0 || a->blades[i].nodeid != b->blades[i].nodeid ||
-                    a->blades[i].state != b->blades[i].state || a->blades[i].probed != b->blades[i].probed)
+                if (strcmp(a->blades[i].name, b->blades[i].name) != 0 ||
+                    a->blades[i].nodeid != b->blades[i].nodeid ||
+                    a->blades[i].state != b->blades[i].state ||
+                    a->blades[i].probed != b->blades[i].probed)
                         return false;
         for (size_t i = 0; i < config->n_resources * a->n_blades; i++) {
                 const RscBlade *x = &a->rb[i], *y = &b->rb[i];
@@ -79,7 +87,7 @@ static bool same_snapshot(const Snapshot *a, const Snapshot *b) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        DiagList diag = { 0 };
+        DiagList diag = {0};
         Snapshot s, t;
         Plan *p = NULL;
         char *text = NULL, *doc = NULL;
@@ -91,11 +99,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                       "the compiled-in configuration does not parse");
                 diag_clear(&diag);
         }
-        r = status_xml_read((const char *) data, size, config, &s, &diag);
+        r = status_xml_read((const char *)data, size, config, &s, &diag);
         if (r == -ENOMEM)
                 goto out;
         check(r == 0 || r == -EINVAL, "unexpected return value");
-        check((r == 0) == (diag.n_errors == 0), "rejected without an error, or errors but accepted");
+        check((r == 0) == (diag.n_errors == 0),
+              "rejected without an error, or errors but accepted");
         diag_clear(&diag);
         if (r < 0)
                 goto out;

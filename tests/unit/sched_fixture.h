@@ -19,7 +19,7 @@ static void *fx_grow(void *p, size_t n, size_t size) {
         void *np = realloc(p, (n + 1) * size);
         if (!np)
                 abort();
-        memset((char *) np + n * size, 0, size);
+        memset((char *)np + n * size, 0, size);
         return np;
 }
 
@@ -35,7 +35,7 @@ static __attribute__((unused)) Config *fx_config(void) {
         if (!c)
                 abort();
         c->epoch = 1;
-        c->props = (Properties){ .no_quorum_policy = NO_QUORUM_STOP, .fencing = true };
+        c->props = (Properties){.no_quorum_policy = NO_QUORUM_STOP, .fencing = true};
         return c;
 }
 
@@ -85,7 +85,8 @@ static void fx_side(const Config *c, const char *id, size_t *rsc, size_t *grp) {
                 abort();
 }
 
-static __attribute__((unused)) void fx_loc(Config *c, const char *rsc, const char *node, int score) {
+static __attribute__((unused)) void fx_loc(Config *c, const char *rsc, const char *node,
+                                           int score) {
         char id[128];
         c->locations = fx_grow(c->locations, c->n_locations, sizeof(Location));
         Location *l = &c->locations[c->n_locations];
@@ -98,7 +99,8 @@ static __attribute__((unused)) void fx_loc(Config *c, const char *rsc, const cha
         c->n_locations++;
 }
 
-static __attribute__((unused)) void fx_coloc(Config *c, const char *rsc, const char *with, int score) {
+static __attribute__((unused)) void fx_coloc(Config *c, const char *rsc, const char *with,
+                                             int score) {
         char id[128];
         c->colocations = fx_grow(c->colocations, c->n_colocations, sizeof(Colocation));
         Colocation *co = &c->colocations[c->n_colocations];
@@ -112,8 +114,8 @@ static __attribute__((unused)) void fx_coloc(Config *c, const char *rsc, const c
         c->n_colocations++;
 }
 
-static __attribute__((unused)) void fx_order(Config *c, const char *first, const char *then, OrderKind kind,
-                                             bool symmetrical) {
+static __attribute__((unused)) void fx_order(Config *c, const char *first, const char *then,
+                                             OrderKind kind, bool symmetrical) {
         char id[128];
         c->orders = fx_grow(c->orders, c->n_orders, sizeof(Order));
         Order *o = &c->orders[c->n_orders];
@@ -128,12 +130,13 @@ static __attribute__((unused)) void fx_order(Config *c, const char *first, const
         c->n_orders++;
 }
 
-static __attribute__((unused)) void fx_node(Config *c, const char *name, uint64_t memory, uint64_t cpu) {
+static __attribute__((unused)) void fx_node(Config *c, const char *name, uint64_t memory,
+                                            uint64_t cpu) {
         c->nodes = fx_grow(c->nodes, c->n_nodes, sizeof(NodeAttrs));
         NodeAttrs *n = &c->nodes[c->n_nodes++];
         n->name = fx_strdup(name);
         n->has_capacity = true;
-        n->capacity = (Utilization){ .memory = memory, .cpu = cpu };
+        n->capacity = (Utilization){.memory = memory, .cpu = cpu};
 }
 
 /* n blades "blade1".."bladeN" (nodeid 1..N), online, probed, every
@@ -166,7 +169,8 @@ static __attribute__((unused)) RscBlade *fx_rb(Snapshot *s, const char *rsc, con
         return snapshot_rb(s, r, b);
 }
 
-static __attribute__((unused)) void fx_role(Snapshot *s, const char *rsc, const char *blade, RscRole role) {
+static __attribute__((unused)) void fx_role(Snapshot *s, const char *rsc, const char *blade,
+                                            RscRole role) {
         fx_rb(s, rsc, blade)->role = role;
 }
 
@@ -193,26 +197,28 @@ static __attribute__((unused)) char *fx_text(const Snapshot *s, const Plan *p) {
 }
 
 /* Where rsc ends up: blade name, "-" when stopped. */
-static __attribute__((unused)) const char *fx_target(const Snapshot *s, const Plan *p, const char *rsc) {
+static __attribute__((unused)) const char *fx_target(const Snapshot *s, const Plan *p,
+                                                     const char *rsc) {
         size_t r = config_find_resource(s->config, rsc);
         if (r == IDX_NONE)
                 abort();
         return p->rsc[r].target == IDX_NONE ? "-" : s->blades[p->rsc[r].target].name;
 }
 
-static __attribute__((unused)) PlanRscState fx_state(const Snapshot *s, const Plan *p, const char *rsc) {
+static __attribute__((unused)) PlanRscState fx_state(const Snapshot *s, const Plan *p,
+                                                     const char *rsc) {
         return p->rsc[config_find_resource(s->config, rsc)].state;
 }
 
 /* The index of the first action "KIND RSC on BLADE" (rsc NULL for fence),
  * or -1. */
-static __attribute__((unused)) int fx_find(const Snapshot *s, const Plan *p, ActionKind k, const char *rsc,
-                                           const char *blade) {
+static __attribute__((unused)) int fx_find(const Snapshot *s, const Plan *p, ActionKind k,
+                                           const char *rsc, const char *blade) {
         size_t r = rsc ? config_find_resource(s->config, rsc) : IDX_NONE;
         size_t b = snapshot_find_blade(s, blade);
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].kind == k && p->actions[i].rsc == r && p->actions[i].blade == b)
-                        return (int) i;
+                        return (int)i;
         return -1;
 }
 
@@ -221,7 +227,7 @@ static __attribute__((unused)) bool fx_waits(const Plan *p, int a, int d) {
         if (a < 0 || d < 0)
                 return false;
         for (size_t i = 0; i < p->actions[a].n_deps; i++)
-                if (p->actions[a].deps[i] == (size_t) d)
+                if (p->actions[a].deps[i] == (size_t)d)
                         return true;
         return false;
 }

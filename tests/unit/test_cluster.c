@@ -40,7 +40,7 @@ typedef struct SimNode {
         uint32_t pid;
         bool view[MAXN]; /* members this daemon saw in its last confchg */
         int persists;
-        char disk[256];  /* what persist wrote */
+        char disk[256]; /* what persist wrote */
         bool fail_writes;
         SimReply replies[32];
         size_t n_replies;
@@ -66,27 +66,30 @@ typedef struct Sim {
 /* Fake stamp: "E<epoch>|<content>", replacing an existing prefix. */
 static int fake_stamp(const char *doc, size_t len, uint64_t epoch, char **ret, size_t *ret_len) {
         const char *bar = memchr(doc, '|', len);
-        size_t off = (doc[0] == 'E' && bar) ? (size_t) (bar - doc) + 1 : 0;
+        size_t off = (doc[0] == 'E' && bar) ? (size_t)(bar - doc) + 1 : 0;
 
         if (len - off >= 7 && memcmp(doc + off, "BROKEN!", 7) == 0)
                 return -EINVAL;
-        int k = asprintf(ret, "E%" PRIu64 "|%.*s", epoch, (int) (len - off), doc + off);
+        int k = asprintf(ret, "E%" PRIu64 "|%.*s", epoch, (int)(len - off), doc + off);
         if (k < 0)
                 return -ENOMEM;
-        *ret_len = (size_t) k;
+        *ret_len = (size_t)k;
         return 0;
 }
 
-static const char *names[MAXN] = { "blade1", "blade2", "blade3", "blade4", "blade5" };
-static const uint32_t ids[MAXN] = { 1, 2, 3, 4, 5 };
+static const char *names[MAXN] = {"blade1", "blade2", "blade3", "blade4", "blade5"};
+static const uint32_t ids[MAXN] = {1, 2, 3, 4, 5};
 
 static void sim_send(Sim *s, int from, const WireMessage *m) {
         uint8_t *b;
         size_t len;
         assert_int_equal(wire_encode(m, &b, &len), 0);
         assert_true(s->tail < MAXMSG);
-        s->q[s->tail++] = (SimMsg){ .from = from, .pid = s->nodes[from].pid,
-                                    .part = s->nodes[from].part, .buf = b, .len = len };
+        s->q[s->tail++] = (SimMsg){.from = from,
+                                   .pid = s->nodes[from].pid,
+                                   .part = s->nodes[from].part,
+                                   .buf = b,
+                                   .len = len};
 }
 
 static void sim_effects(Sim *s, int i, ClusterEffects *fx) {
@@ -98,9 +101,11 @@ static void sim_effects(Sim *s, int i, ClusterEffects *fx) {
                 snprintf(n->disk, sizeof(n->disk), "%s", n->c.doc);
         }
         if (fx->send_ack) {
-                m = (WireMessage){ .type = WIRE_CONFIG_ACK, .nodeid = ids[i] };
-                m.ack = (WireAck){ .epoch = fx->ack_epoch, .error = n->fail_writes ? -ENOSPC : 0,
-                                   .msg = "", .msg_len = 0 };
+                m = (WireMessage){.type = WIRE_CONFIG_ACK, .nodeid = ids[i]};
+                m.ack = (WireAck){.epoch = fx->ack_epoch,
+                                  .error = n->fail_writes ? -ENOSPC : 0,
+                                  .msg = "",
+                                  .msg_len = 0};
                 sim_send(s, i, &m);
         }
         if (fx->send_state) {
@@ -132,21 +137,21 @@ static void sim_membership(Sim *s, ClusterReason reason) {
                 SimNode *n = &s->nodes[i];
                 ClusterAddr mem[MAXN], left[MAXN], joined[MAXN];
                 size_t nm = 0, nl = 0, nj = 0;
-                bool now[MAXN] = { 0 };
+                bool now[MAXN] = {0};
 
                 if (!n->up)
                         continue;
                 for (size_t k = 0; k < s->n; k++) {
                         now[k] = s->nodes[k].up && s->nodes[k].part == n->part;
-                        ClusterAddr a = { .nodeid = ids[k], .pid = s->nodes[k].pid,
-                                          .reason = reason };
+                        ClusterAddr a = {
+                                .nodeid = ids[k], .pid = s->nodes[k].pid, .reason = reason};
                         if (now[k])
                                 mem[nm++] = a;
                         if (now[k] && !n->view[k])
                                 joined[nj++] = a;
                         if (!now[k] && n->view[k]) {
                                 /* the pid it had when we saw it: it may have restarted */
-                                left[nl++] = (ClusterAddr){ .nodeid = ids[k], .reason = reason };
+                                left[nl++] = (ClusterAddr){.nodeid = ids[k], .reason = reason};
                                 for (size_t x = 0; x < n->c.n_members; x++)
                                         if (n->c.members[x].nodeid == ids[k])
                                                 left[nl - 1].pid = n->c.members[x].pid;
@@ -154,11 +159,11 @@ static void sim_membership(Sim *s, ClusterReason reason) {
                 }
                 if (nj == 0 && nl == 0)
                         continue;
-                ClusterEffects fx = { 0 };
+                ClusterEffects fx = {0};
                 assert_int_equal(cluster_apply_confchg(&n->c, mem, nm, left, nl, joined, nj, &fx),
                                  0);
                 memcpy(n->view, now, sizeof(now));
-                sim_effects(s, (int) i, &fx);
+                sim_effects(s, (int)i, &fx);
         }
 }
 
@@ -189,11 +194,11 @@ static void sim_deliver(Sim *s, size_t max) {
                                 SimNode *n = &s->nodes[i];
                                 if (!n->up || n->part != from->part || !n->view[msg.from])
                                         continue;
-                                ClusterEffects fx = { 0 };
+                                ClusterEffects fx = {0};
                                 assert_int_equal(cluster_apply_message(&n->c, ids[msg.from],
                                                                        msg.pid, &m, &fx),
                                                  0);
-                                sim_effects(s, (int) i, &fx);
+                                sim_effects(s, (int)i, &fx);
                         }
                 free(msg.buf);
         }
@@ -207,9 +212,13 @@ static void sim_boot(Sim *s, int i, uint64_t epoch, const char *content) {
         SimNode *n = &s->nodes[i];
         char *doc;
         size_t len;
-        ClusterInit in = { .local_nodeid = ids[i], .local_pid = ++s->next_pid, .names = names,
-                           .nodeids = ids, .n_blades = s->n, .epoch = epoch,
-                           .stamp = fake_stamp };
+        ClusterInit in = {.local_nodeid = ids[i],
+                          .local_pid = ++s->next_pid,
+                          .names = names,
+                          .nodeids = ids,
+                          .n_blades = s->n,
+                          .epoch = epoch,
+                          .stamp = fake_stamp};
 
         assert_int_equal(fake_stamp(content, strlen(content), epoch, &doc, &len), 0);
         in.doc = doc;
@@ -243,8 +252,8 @@ static void sim_partition(Sim *s, const int *part) {
 }
 
 static void sim_request(Sim *s, int i, uint64_t id, const char *doc) {
-        WireMessage m = { .type = WIRE_CONFIG_REQUEST, .nodeid = ids[i] };
-        m.request = (WireRequest){ .request_id = id, .doc = doc, .doc_len = strlen(doc) };
+        WireMessage m = {.type = WIRE_CONFIG_REQUEST, .nodeid = ids[i]};
+        m.request = (WireRequest){.request_id = id, .doc = doc, .doc_len = strlen(doc)};
         sim_send(s, i, &m);
 }
 
@@ -263,7 +272,7 @@ static void sim_free(Sim *s) {
 
 static void sim_start_all(Sim *s, uint64_t epoch, const char *content) {
         for (size_t i = 0; i < s->n; i++)
-                sim_start(s, (int) i, epoch, content);
+                sim_start(s, (int)i, epoch, content);
         sim_settle(s);
 }
 
@@ -384,7 +393,7 @@ static void test_cluster_concurrent_loads_are_ordered_the_same_everywhere(void *
 static void test_cluster_minority_refuses_changes(void **state) {
         Sim *s = sim_new(3);
         const char *why;
-        int cut[3] = { 0, 0, 1 };
+        int cut[3] = {0, 0, 1};
 
         sim_start_all(s, 0, "empty");
         sim_partition(s, cut);
@@ -411,7 +420,7 @@ static void test_cluster_minority_refuses_changes(void **state) {
 
 static void test_cluster_partition_heal_majority_copy_wins(void **state) {
         Sim *s = sim_new(3);
-        int cut[3] = { 0, 0, 1 }, whole[3] = { 0, 0, 0 };
+        int cut[3] = {0, 0, 1}, whole[3] = {0, 0, 0};
 
         sim_start_all(s, 0, "empty");
         sim_partition(s, cut);
@@ -541,7 +550,7 @@ static void test_cluster_unstampable_document_is_refused_everywhere(void **state
 static void test_cluster_stale_and_forged_messages(void **state) {
         Sim *s = sim_new(3);
         WireMessage m;
-        ClusterEffects fx = { 0 };
+        ClusterEffects fx = {0};
 
         sim_start_all(s, 0, "empty");
         /* a STATE for another round is ignored */
@@ -566,11 +575,11 @@ static void test_cluster_stale_and_forged_messages(void **state) {
         assert_int_equal(fx.n_ignored, 1);
         cluster_effects_done(&fx);
         /* a reserved type is ignored by the reducer too */
-        m = (WireMessage){ .type = WIRE_FENCE, .nodeid = 2 };
+        m = (WireMessage){.type = WIRE_FENCE, .nodeid = 2};
         assert_int_equal(cluster_apply_message(&s->nodes[0].c, 2, s->nodes[1].pid, &m, &fx), 0);
         cluster_effects_done(&fx);
         /* a member list that is not a set */
-        ClusterAddr dup[2] = { { 1, s->nodes[0].pid, 0 }, { 1, s->nodes[0].pid, 0 } };
+        ClusterAddr dup[2] = {{1, s->nodes[0].pid, 0}, {1, s->nodes[0].pid, 0}};
         assert_int_equal(cluster_apply_confchg(&s->nodes[0].c, dup, 2, NULL, 0, NULL, 0, &fx),
                          -EINVAL);
         sim_free(s);
@@ -589,24 +598,24 @@ static void test_cluster_random_faults_converge(void **state) {
         for (int step = 0; step < 300; step++) {
                 seed = seed * 1103515245 + 12345;
                 unsigned r = (seed >> 16) % 100;
-                int who = (int) ((seed >> 8) % 5);
+                int who = (int)((seed >> 8) % 5);
                 if (r < 40) {
                         if (s->nodes[who].up) {
                                 snprintf(doc, sizeof(doc), "r%d", step);
-                                sim_request(s, who, (uint64_t) step, doc);
+                                sim_request(s, who, (uint64_t)step, doc);
                         }
                 } else if (r < 60) {
                         int part[5];
                         for (int i = 0; i < 5; i++)
-                                part[i] = (int) ((seed >> (i + 3)) & 1);
+                                part[i] = (int)((seed >> (i + 3)) & 1);
                         sim_partition(s, part);
                 } else if (r < 75) {
-                        int whole[5] = { 0 };
+                        int whole[5] = {0};
                         sim_partition(s, whole);
                 } else if (r < 85) {
                         if (s->nodes[who].up)
-                                sim_stop(s, who, (seed & 1) ? CLUSTER_REASON_LEAVE
-                                                            : CLUSTER_REASON_FAILED);
+                                sim_stop(s, who,
+                                         (seed & 1) ? CLUSTER_REASON_LEAVE : CLUSTER_REASON_FAILED);
                 } else if (!s->nodes[who].up) {
                         /* restart from what it wrote (or its first copy) */
                         char disk[256];
@@ -631,7 +640,7 @@ static void test_cluster_random_faults_converge(void **state) {
                 if (any)
                         assert_partition_agrees(s, p, NULL);
         }
-        int whole[5] = { 0 };
+        int whole[5] = {0};
         for (int i = 0; i < 5; i++)
                 if (!s->nodes[i].up) {
                         char disk[256];

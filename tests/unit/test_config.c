@@ -38,12 +38,12 @@ static char *read_all(const char *path, size_t *size) {
         assert_int_equal(fseek(f, 0, SEEK_END), 0);
         n = ftell(f);
         rewind(f);
-        buf = malloc((size_t) n + 1);
+        buf = malloc((size_t)n + 1);
         assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
+        assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
         buf[n] = 0;
         fclose(f);
-        *size = (size_t) n;
+        *size = (size_t)n;
         return buf;
 }
 
@@ -70,12 +70,12 @@ static void dump(const DiagList *d) {
 
 /* The document: line 1 <bladed-config>, 2 <resources>, 3-5 fixed resources,
  * 6 the case's resource snippet, 7 </resources>, 8... the case's tail. */
-#define HEAD                                                                                   \
-        "<bladed-config epoch=\"1\">\n"                                                        \
-        "<resources>\n"                                                                        \
-        "<primitive id=\"a\" agent=\"ocf:bladed:vip\"/>\n"                                     \
-        "<primitive id=\"b\" agent=\"ocf:bladed:vip\"/>\n"                                     \
-        "<group id=\"g\"><primitive id=\"m1\" agent=\"ocf:bladed:vip\"/>"                      \
+#define HEAD                                                                                       \
+        "<bladed-config epoch=\"1\">\n"                                                            \
+        "<resources>\n"                                                                            \
+        "<primitive id=\"a\" agent=\"ocf:bladed:vip\"/>\n"                                         \
+        "<primitive id=\"b\" agent=\"ocf:bladed:vip\"/>\n"                                         \
+        "<group id=\"g\"><primitive id=\"m1\" agent=\"ocf:bladed:vip\"/>"                          \
         "<primitive id=\"m2\" agent=\"ocf:bladed:vm\"/></group>\n"
 
 typedef struct Case {
@@ -90,161 +90,240 @@ typedef struct Case {
 
 static const Case cases[] = {
         /* root and sections */
-        { "unknown section", "", "<foo/>", 8, DIAG_ERROR, "unknown element <foo>", true },
-        { "section twice", "", "<resources/>", 8, DIAG_ERROR, "<resources> given twice", false },
-        { "text in root", "", "hello", 1, DIAG_ERROR, "text is not allowed", true },
+        {"unknown section", "", "<foo/>", 8, DIAG_ERROR, "unknown element <foo>", true},
+        {"section twice", "", "<resources/>", 8, DIAG_ERROR, "<resources> given twice", false},
+        {"text in root", "", "hello", 1, DIAG_ERROR, "text is not allowed", true},
         /* properties */
-        { "bad boolean", "", "<properties fencing=\"maybe\"/>", 8, DIAG_ERROR, "not a boolean", true },
-        { "bad policy", "", "<properties no-quorum-policy=\"die\"/>", 8, DIAG_ERROR,
-          "no-quorum-policy 'die'", true },
-        { "zero stop timeout", "", "<properties no-quorum-stop-timeout=\"0\"/>", 8, DIAG_ERROR,
-          "no-quorum-stop-timeout must be greater than 0", false },
-        { "stickiness range", "", "<properties default-stickiness=\"1000000\"/>", 8, DIAG_ERROR,
-          "out of range", false },
-        { "unknown property", "", "<properties colour=\"red\"/>", 8, DIAG_ERROR,
-          "unknown attribute 'colour'", true },
-        { "fencing off", "", "<properties fencing=\"false\"/>", 8, DIAG_WARNING, "fencing is off",
-          false },
+        {"bad boolean", "", "<properties fencing=\"maybe\"/>", 8, DIAG_ERROR, "not a boolean",
+         true},
+        {"bad policy", "", "<properties no-quorum-policy=\"die\"/>", 8, DIAG_ERROR,
+         "no-quorum-policy 'die'", true},
+        {"zero stop timeout", "", "<properties no-quorum-stop-timeout=\"0\"/>", 8, DIAG_ERROR,
+         "no-quorum-stop-timeout must be greater than 0", false},
+        {"stickiness range", "", "<properties default-stickiness=\"1000000\"/>", 8, DIAG_ERROR,
+         "out of range", false},
+        {"unknown property", "", "<properties colour=\"red\"/>", 8, DIAG_ERROR,
+         "unknown attribute 'colour'", true},
+        {"fencing off", "", "<properties fencing=\"false\"/>", 8, DIAG_WARNING, "fencing is off",
+         false},
         /* nodes */
-        { "node twice", "", "<nodes>\n<node name=\"n1\"/>\n<node name=\"n1\"/>\n</nodes>", 10,
-          DIAG_ERROR, "listed twice in <nodes> (first at line 9)", false },
-        { "negative capacity", "", "<nodes><node name=\"n1\"><capacity memory=\"-1\" cpu=\"1\"/></node></nodes>",
-          8, DIAG_ERROR, "memory '-1' is not a non-negative integer", true },
-        { "capacity without cpu", "", "<nodes><node name=\"n1\"><capacity memory=\"1\"/></node></nodes>",
-          8, DIAG_ERROR, "missing attribute 'cpu'", true },
-        { "huge capacity", "", "<nodes><node name=\"n1\"><capacity memory=\"1\" cpu=\"99999999999\"/></node></nodes>",
-          8, DIAG_ERROR, "out of range", false },
-        { "bad blade name", "", "<nodes><node name=\"-x\"/></nodes>", 8, DIAG_ERROR,
-          "not a valid blade name", true },
+        {"node twice", "", "<nodes>\n<node name=\"n1\"/>\n<node name=\"n1\"/>\n</nodes>", 10,
+         DIAG_ERROR, "listed twice in <nodes> (first at line 9)", false},
+        {"negative capacity", "",
+         "<nodes><node name=\"n1\"><capacity memory=\"-1\" cpu=\"1\"/></node></nodes>", 8,
+         DIAG_ERROR, "memory '-1' is not a non-negative integer", true},
+        {"capacity without cpu", "",
+         "<nodes><node name=\"n1\"><capacity memory=\"1\"/></node></nodes>", 8, DIAG_ERROR,
+         "missing attribute 'cpu'", true},
+        {"huge capacity", "",
+         "<nodes><node name=\"n1\"><capacity memory=\"1\" cpu=\"99999999999\"/></node></nodes>", 8,
+         DIAG_ERROR, "out of range", false},
+        {"bad blade name", "", "<nodes><node name=\"-x\"/></nodes>", 8, DIAG_ERROR,
+         "not a valid blade name", true},
         /* locations */
-        { "location unknown rsc", "", "<constraints>\n<location id=\"l\" rsc=\"zz\" node=\"n1\" score=\"1\"/>\n</constraints>",
-          9, DIAG_ERROR, "rsc 'zz' is not the id of a primitive or group", false },
-        { "location score range", "", "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" score=\"-1000000\"/>\n</constraints>",
-          9, DIAG_ERROR, "out of range", false },
-        { "location bad score", "", "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" score=\"high\"/>\n</constraints>",
-          9, DIAG_ERROR, "not a score", true },
-        { "location both forms", "", "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" score=\"1\"><prefer node=\"n2\"/></location>\n</constraints>",
-          9, DIAG_ERROR, "not both", true },
-        { "location neither form", "", "<constraints>\n<location id=\"l\" rsc=\"a\"/>\n</constraints>", 9,
-          DIAG_ERROR, "needs node and score", true },
-        { "prefer twice", "", "<constraints>\n<location id=\"l\" rsc=\"a\">\n<prefer node=\"n1\"/>\n<prefer node=\"n1\"/>\n</location>\n</constraints>",
-          11, DIAG_ERROR, "blade 'n1' is listed twice (first at line 10)", false },
+        {"location unknown rsc", "",
+         "<constraints>\n<location id=\"l\" rsc=\"zz\" node=\"n1\" score=\"1\"/>\n</constraints>",
+         9, DIAG_ERROR, "rsc 'zz' is not the id of a primitive or group", false},
+        {"location score range", "",
+         "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" "
+         "score=\"-1000000\"/>\n</constraints>",
+         9, DIAG_ERROR, "out of range", false},
+        {"location bad score", "",
+         "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" score=\"high\"/>\n</constraints>",
+         9, DIAG_ERROR, "not a score", true},
+        {"location both forms", "",
+         "<constraints>\n<location id=\"l\" rsc=\"a\" node=\"n1\" score=\"1\"><prefer "
+         "node=\"n2\"/></location>\n</constraints>",
+         9, DIAG_ERROR, "not both", true},
+        {"location neither form", "",
+         "<constraints>\n<location id=\"l\" rsc=\"a\"/>\n</constraints>", 9, DIAG_ERROR,
+         "needs node and score", true},
+        {"prefer twice", "",
+         "<constraints>\n<location id=\"l\" rsc=\"a\">\n<prefer node=\"n1\"/>\n<prefer "
+         "node=\"n1\"/>\n</location>\n</constraints>",
+         11, DIAG_ERROR, "blade 'n1' is listed twice (first at line 10)", false},
         /* colocations */
-        { "colocation with itself", "", "<constraints>\n<colocation id=\"c\" rsc=\"a\" with-rsc=\"a\" score=\"1\"/>\n</constraints>",
-          9, DIAG_ERROR, "colocated with itself", false },
-        { "colocation member with group", "", "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"g\" score=\"INFINITY\"/>\n</constraints>",
-          9, DIAG_ERROR, "a group already keeps its members together", false },
-        { "colocation members apart", "", "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"m2\" score=\"-INFINITY\"/>\n</constraints>",
-          9, DIAG_ERROR, "cannot be kept apart", false },
-        { "colocation members together", "", "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"m2\" score=\"100\"/>\n</constraints>",
-          9, DIAG_WARNING, "already keeps them together", false },
-        { "colocation with a constraint", "", "<constraints>\n<order id=\"o\" first=\"a\" then=\"b\"/>\n<colocation id=\"c\" rsc=\"a\" with-rsc=\"o\" score=\"1\"/>\n</constraints>",
-          10, DIAG_ERROR, "with-rsc 'o' is the order at line 9", false },
-        { "colocation without score", "", "<constraints>\n<colocation id=\"c\" rsc=\"a\" with-rsc=\"b\"/>\n</constraints>",
-          9, DIAG_ERROR, "missing attribute 'score'", true },
+        {"colocation with itself", "",
+         "<constraints>\n<colocation id=\"c\" rsc=\"a\" with-rsc=\"a\" "
+         "score=\"1\"/>\n</constraints>",
+         9, DIAG_ERROR, "colocated with itself", false},
+        {"colocation member with group", "",
+         "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"g\" "
+         "score=\"INFINITY\"/>\n</constraints>",
+         9, DIAG_ERROR, "a group already keeps its members together", false},
+        {"colocation members apart", "",
+         "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"m2\" "
+         "score=\"-INFINITY\"/>\n</constraints>",
+         9, DIAG_ERROR, "cannot be kept apart", false},
+        {"colocation members together", "",
+         "<constraints>\n<colocation id=\"c\" rsc=\"m1\" with-rsc=\"m2\" "
+         "score=\"100\"/>\n</constraints>",
+         9, DIAG_WARNING, "already keeps them together", false},
+        {"colocation with a constraint", "",
+         "<constraints>\n<order id=\"o\" first=\"a\" then=\"b\"/>\n<colocation id=\"c\" rsc=\"a\" "
+         "with-rsc=\"o\" score=\"1\"/>\n</constraints>",
+         10, DIAG_ERROR, "with-rsc 'o' is the order at line 9", false},
+        {"colocation without score", "",
+         "<constraints>\n<colocation id=\"c\" rsc=\"a\" with-rsc=\"b\"/>\n</constraints>", 9,
+         DIAG_ERROR, "missing attribute 'score'", true},
         /* orders */
-        { "order after itself", "", "<constraints>\n<order id=\"o\" first=\"a\" then=\"a\"/>\n</constraints>", 9,
-          DIAG_ERROR, "cannot be ordered after itself", false },
-        { "order member and group", "", "<constraints>\n<order id=\"o\" first=\"g\" then=\"m2\"/>\n</constraints>",
-          9, DIAG_ERROR, "already orders its members", false },
-        { "order cycle", "", "<constraints>\n<order id=\"o1\" first=\"a\" then=\"b\"/>\n<order id=\"o2\" first=\"b\" then=\"a\"/>\n</constraints>",
-          10, DIAG_ERROR, "order cycle: a -> b (order 'o1') -> a (order 'o2')", false },
-        { "order cycle through a group", "", "<constraints>\n<order id=\"o1\" first=\"a\" then=\"g\"/>\n<order id=\"o2\" first=\"m2\" then=\"a\"/>\n</constraints>",
-          10, DIAG_ERROR, "a -> m1 (order 'o1') -> m2 (group 'g') -> a (order 'o2')", false },
-        { "order bad kind", "", "<constraints>\n<order id=\"o\" first=\"a\" then=\"b\" kind=\"serialize\"/>\n</constraints>",
-          9, DIAG_ERROR, "kind 'serialize' is not mandatory or optional", true },
-        { "order unknown then", "", "<constraints>\n<order id=\"o\" first=\"a\" then=\"nope\"/>\n</constraints>",
-          9, DIAG_ERROR, "then 'nope' is not the id", false },
-        { "id used twice", "", "<constraints>\n<order id=\"b\" first=\"a\" then=\"m1\"/>\n</constraints>", 9,
-          DIAG_ERROR, "duplicate id 'b': already the id of the primitive at line 4", false },
-        { "unknown constraint", "", "<constraints>\n<ticket id=\"t\"/>\n</constraints>", 9, DIAG_ERROR,
-          "unknown element <ticket>", true },
+        {"order after itself", "",
+         "<constraints>\n<order id=\"o\" first=\"a\" then=\"a\"/>\n</constraints>", 9, DIAG_ERROR,
+         "cannot be ordered after itself", false},
+        {"order member and group", "",
+         "<constraints>\n<order id=\"o\" first=\"g\" then=\"m2\"/>\n</constraints>", 9, DIAG_ERROR,
+         "already orders its members", false},
+        {"order cycle", "",
+         "<constraints>\n<order id=\"o1\" first=\"a\" then=\"b\"/>\n<order id=\"o2\" first=\"b\" "
+         "then=\"a\"/>\n</constraints>",
+         10, DIAG_ERROR, "order cycle: a -> b (order 'o1') -> a (order 'o2')", false},
+        {"order cycle through a group", "",
+         "<constraints>\n<order id=\"o1\" first=\"a\" then=\"g\"/>\n<order id=\"o2\" first=\"m2\" "
+         "then=\"a\"/>\n</constraints>",
+         10, DIAG_ERROR, "a -> m1 (order 'o1') -> m2 (group 'g') -> a (order 'o2')", false},
+        {"order bad kind", "",
+         "<constraints>\n<order id=\"o\" first=\"a\" then=\"b\" "
+         "kind=\"serialize\"/>\n</constraints>",
+         9, DIAG_ERROR, "kind 'serialize' is not mandatory or optional", true},
+        {"order unknown then", "",
+         "<constraints>\n<order id=\"o\" first=\"a\" then=\"nope\"/>\n</constraints>", 9,
+         DIAG_ERROR, "then 'nope' is not the id", false},
+        {"id used twice", "",
+         "<constraints>\n<order id=\"b\" first=\"a\" then=\"m1\"/>\n</constraints>", 9, DIAG_ERROR,
+         "duplicate id 'b': already the id of the primitive at line 4", false},
+        {"unknown constraint", "", "<constraints>\n<ticket id=\"t\"/>\n</constraints>", 9,
+         DIAG_ERROR, "unknown element <ticket>", true},
         /* fencing */
-        { "fence agent", "", "<fencing>\n<fence-device id=\"f\" agent=\"ipmi\" node=\"n1\"/>\n</fencing>", 9,
-          DIAG_ERROR, "neither fence_NAME nor an absolute path", true },
-        { "fence action param", "", "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param name=\"action\" value=\"off\"/></fence-device></fencing>",
-          9, DIAG_ERROR, "set by bladed", false },
-        { "fence param line break", "", "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param name=\"ip\" value=\"a&#10;b\"/></fence-device></fencing>",
-          9, DIAG_ERROR, "line break", false },
-        { "fence param twice", "", "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\"><param name=\"ip\" value=\"1\"/>\n<param name=\"ip\" value=\"2\"/></fence-device></fencing>",
-          9, DIAG_ERROR, "parameter 'ip' given twice", false },
-        { "fence without node", "", "<fencing>\n<fence-device id=\"f\" agent=\"fence_ipmilan\"/>\n</fencing>", 9,
-          DIAG_ERROR, "missing attribute 'node'", true },
+        {"fence agent", "",
+         "<fencing>\n<fence-device id=\"f\" agent=\"ipmi\" node=\"n1\"/>\n</fencing>", 9,
+         DIAG_ERROR, "neither fence_NAME nor an absolute path", true},
+        {"fence action param", "",
+         "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param "
+         "name=\"action\" value=\"off\"/></fence-device></fencing>",
+         9, DIAG_ERROR, "set by bladed", false},
+        {"fence param line break", "",
+         "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param name=\"ip\" "
+         "value=\"a&#10;b\"/></fence-device></fencing>",
+         9, DIAG_ERROR, "line break", false},
+        {"fence param twice", "",
+         "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\"><param name=\"ip\" "
+         "value=\"1\"/>\n<param name=\"ip\" value=\"2\"/></fence-device></fencing>",
+         9, DIAG_ERROR, "parameter 'ip' given twice", false},
+        {"fence without node", "",
+         "<fencing>\n<fence-device id=\"f\" agent=\"fence_ipmilan\"/>\n</fencing>", 9, DIAG_ERROR,
+         "missing attribute 'node'", true},
         /* primitives */
-        { "missing agent", "<primitive id=\"x\"/>", "", 6, DIAG_ERROR, "missing attribute 'agent'", true },
-        { "agent class", "<primitive id=\"x\" agent=\"lsb:foo\"/>", "", 6, DIAG_ERROR,
-          "only the ocf class is supported", true },
-        { "agent parts", "<primitive id=\"x\" agent=\"ocf:x\"/>", "", 6, DIAG_ERROR,
-          "is not ocf:PROVIDER:TYPE", true },
-        { "agent path", "<primitive id=\"x\" agent=\"ocf:..:x\"/>", "", 6, DIAG_ERROR,
-          "is not ocf:PROVIDER:TYPE", true },
-        { "agent slash", "<primitive id=\"x\" agent=\"ocf:a:b/c\"/>", "", 6, DIAG_ERROR,
-          "is not ocf:PROVIDER:TYPE", true },
-        { "bad id", "<primitive id=\"1x\" agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR, "not a valid id", true },
-        { "long id", "<primitive id=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" agent=\"ocf:a:b\"/>",
-          "", 6, DIAG_ERROR, "not a valid id", true },
-        { "missing id", "<primitive agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR, "missing attribute 'id'", true },
-        { "primitive id twice", "<primitive id=\"a\" agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR,
-          "duplicate id 'a': already the id of the primitive at line 3", false },
-        { "param name", "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"a-b\" value=\"1\"/></primitive>",
-          "", 6, DIAG_ERROR, "parameter name 'a-b' is not valid", true },
-        { "param reserved", "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"CRM_meta_timeout\" value=\"1\"/></primitive>",
-          "", 6, DIAG_ERROR, "reserved", false },
-        { "param twice", "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"ip\" value=\"1\"/><param name=\"ip\" value=\"2\"/></primitive>",
-          "", 6, DIAG_ERROR, "parameter 'ip' given twice", false },
-        { "param without value", "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"ip\"/></primitive>",
-          "", 6, DIAG_ERROR, "missing attribute 'value'", true },
-        { "meta twice", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta/>\n<meta/></primitive>", "", 7,
-          DIAG_ERROR, "<meta> given twice (first at line 6)", false },
-        { "meta unknown", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta is-managed=\"false\"/></primitive>",
-          "", 6, DIAG_ERROR, "unknown attribute 'is-managed'", true },
-        { "migration-threshold negative", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta migration-threshold=\"-1\"/></primitive>",
-          "", 6, DIAG_ERROR, "migration-threshold '-1' is not a non-negative integer", true },
-        { "priority", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta priority=\"high\"/></primitive>", "", 6,
-          DIAG_ERROR, "priority 'high'", true },
-        { "target-role", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta target-role=\"master\"/></primitive>",
-          "", 6, DIAG_ERROR, "target-role 'master'", true },
-        { "failure-timeout", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta failure-timeout=\"soon\"/></primitive>",
-          "", 6, DIAG_ERROR, "not a duration", true },
-        { "allow-migrate", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta allow-migrate=\"sure\"/></primitive>",
-          "", 6, DIAG_ERROR, "not a boolean", true },
-        { "op name", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"reload\"/></primitive>", "", 6,
-          DIAG_ERROR, "op 'reload' is not one of", true },
-        { "op timeout zero", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"start\" timeout=\"0s\"/></primitive>",
-          "", 6, DIAG_ERROR, "timeout must be greater than 0", false },
-        { "op recurring start", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"start\" interval=\"10s\"/></primitive>",
-          "", 6, DIAG_ERROR, "only monitor recurs", false },
-        { "monitor too often", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" interval=\"500ms\"/></primitive>",
-          "", 6, DIAG_ERROR, "shorter than 1s", false },
-        { "op twice", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" interval=\"10\"/>\n<op name=\"monitor\" interval=\"10s\" timeout=\"5s\"/></primitive>",
-          "", 7, DIAG_ERROR, "op monitor with interval 10s given twice (first at line 6)", false },
-        { "op duration", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" interval=\"10x\"/></primitive>",
-          "", 6, DIAG_ERROR, "interval '10x' is not a duration", true },
-        { "utilization negative", "<primitive id=\"x\" agent=\"ocf:a:b\"><utilization memory=\"-5\"/></primitive>",
-          "", 6, DIAG_ERROR, "memory '-5' is not a non-negative integer", true },
-        { "utilization huge", "<primitive id=\"x\" agent=\"ocf:a:b\"><utilization cpu=\"18446744073709551616\"/></primitive>",
-          "", 6, DIAG_ERROR, "out of range", false },
-        { "unknown child", "<primitive id=\"x\" agent=\"ocf:a:b\"><operations/></primitive>", "", 6,
-          DIAG_ERROR, "unknown element <operations>", true },
-        { "text in primitive", "<primitive id=\"x\" agent=\"ocf:a:b\">ip=1</primitive>", "", 6, DIAG_ERROR,
-          "text is not allowed", true },
-        { "empty group", "<group id=\"g2\"/>", "", 6, DIAG_ERROR, "at least one <primitive>", true },
-        { "nested group", "<group id=\"g2\"><group id=\"g3\"><primitive id=\"x\" agent=\"ocf:a:b\"/></group></group>",
-          "", 6, DIAG_ERROR, "cannot contain a group", true },
-        { "group id twice", "<group id=\"a\"><primitive id=\"x\" agent=\"ocf:a:b\"/></group>", "", 6, DIAG_ERROR,
-          "duplicate id 'a'", false },
+        {"missing agent", "<primitive id=\"x\"/>", "", 6, DIAG_ERROR, "missing attribute 'agent'",
+         true},
+        {"agent class", "<primitive id=\"x\" agent=\"lsb:foo\"/>", "", 6, DIAG_ERROR,
+         "only the ocf class is supported", true},
+        {"agent parts", "<primitive id=\"x\" agent=\"ocf:x\"/>", "", 6, DIAG_ERROR,
+         "is not ocf:PROVIDER:TYPE", true},
+        {"agent path", "<primitive id=\"x\" agent=\"ocf:..:x\"/>", "", 6, DIAG_ERROR,
+         "is not ocf:PROVIDER:TYPE", true},
+        {"agent slash", "<primitive id=\"x\" agent=\"ocf:a:b/c\"/>", "", 6, DIAG_ERROR,
+         "is not ocf:PROVIDER:TYPE", true},
+        {"bad id", "<primitive id=\"1x\" agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR, "not a valid id",
+         true},
+        {"long id",
+         "<primitive "
+         "id="
+         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" agent=\"ocf:a:b\"/>",
+         "", 6, DIAG_ERROR, "not a valid id", true},
+        {"missing id", "<primitive agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR,
+         "missing attribute 'id'", true},
+        {"primitive id twice", "<primitive id=\"a\" agent=\"ocf:a:b\"/>", "", 6, DIAG_ERROR,
+         "duplicate id 'a': already the id of the primitive at line 3", false},
+        {"param name",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"a-b\" value=\"1\"/></primitive>", "",
+         6, DIAG_ERROR, "parameter name 'a-b' is not valid", true},
+        {"param reserved",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"CRM_meta_timeout\" "
+         "value=\"1\"/></primitive>",
+         "", 6, DIAG_ERROR, "reserved", false},
+        {"param twice",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"ip\" value=\"1\"/><param name=\"ip\" "
+         "value=\"2\"/></primitive>",
+         "", 6, DIAG_ERROR, "parameter 'ip' given twice", false},
+        {"param without value",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><param name=\"ip\"/></primitive>", "", 6,
+         DIAG_ERROR, "missing attribute 'value'", true},
+        {"meta twice", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta/>\n<meta/></primitive>", "", 7,
+         DIAG_ERROR, "<meta> given twice (first at line 6)", false},
+        {"meta unknown",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta is-managed=\"false\"/></primitive>", "", 6,
+         DIAG_ERROR, "unknown attribute 'is-managed'", true},
+        {"migration-threshold negative",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta migration-threshold=\"-1\"/></primitive>", "",
+         6, DIAG_ERROR, "migration-threshold '-1' is not a non-negative integer", true},
+        {"priority", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta priority=\"high\"/></primitive>",
+         "", 6, DIAG_ERROR, "priority 'high'", true},
+        {"target-role",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta target-role=\"master\"/></primitive>", "", 6,
+         DIAG_ERROR, "target-role 'master'", true},
+        {"failure-timeout",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta failure-timeout=\"soon\"/></primitive>", "",
+         6, DIAG_ERROR, "not a duration", true},
+        {"allow-migrate",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta allow-migrate=\"sure\"/></primitive>", "", 6,
+         DIAG_ERROR, "not a boolean", true},
+        {"op name", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"reload\"/></primitive>", "",
+         6, DIAG_ERROR, "op 'reload' is not one of", true},
+        {"op timeout zero",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"start\" timeout=\"0s\"/></primitive>",
+         "", 6, DIAG_ERROR, "timeout must be greater than 0", false},
+        {"op recurring start",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"start\" interval=\"10s\"/></primitive>",
+         "", 6, DIAG_ERROR, "only monitor recurs", false},
+        {"monitor too often",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" "
+         "interval=\"500ms\"/></primitive>",
+         "", 6, DIAG_ERROR, "shorter than 1s", false},
+        {"op twice",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" interval=\"10\"/>\n<op "
+         "name=\"monitor\" interval=\"10s\" timeout=\"5s\"/></primitive>",
+         "", 7, DIAG_ERROR, "op monitor with interval 10s given twice (first at line 6)", false},
+        {"op duration",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"monitor\" "
+         "interval=\"10x\"/></primitive>",
+         "", 6, DIAG_ERROR, "interval '10x' is not a duration", true},
+        {"utilization negative",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><utilization memory=\"-5\"/></primitive>", "", 6,
+         DIAG_ERROR, "memory '-5' is not a non-negative integer", true},
+        {"utilization huge",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><utilization "
+         "cpu=\"18446744073709551616\"/></primitive>",
+         "", 6, DIAG_ERROR, "out of range", false},
+        {"unknown child", "<primitive id=\"x\" agent=\"ocf:a:b\"><operations/></primitive>", "", 6,
+         DIAG_ERROR, "unknown element <operations>", true},
+        {"text in primitive", "<primitive id=\"x\" agent=\"ocf:a:b\">ip=1</primitive>", "", 6,
+         DIAG_ERROR, "text is not allowed", true},
+        {"empty group", "<group id=\"g2\"/>", "", 6, DIAG_ERROR, "at least one <primitive>", true},
+        {"nested group",
+         "<group id=\"g2\"><group id=\"g3\"><primitive id=\"x\" "
+         "agent=\"ocf:a:b\"/></group></group>",
+         "", 6, DIAG_ERROR, "cannot contain a group", true},
+        {"group id twice", "<group id=\"a\"><primitive id=\"x\" agent=\"ocf:a:b\"/></group>", "", 6,
+         DIAG_ERROR, "duplicate id 'a'", false},
         /* warnings: intervals and timeouts that defeat a setting */
-        { "migrate op unused", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"migrate_to\" timeout=\"60s\"/></primitive>",
-          "", 6, DIAG_WARNING, "op migrate_to is never used", false },
-        { "failure-timeout below interval", "<primitive id=\"x\" agent=\"ocf:a:b\"><meta migration-threshold=\"3\" failure-timeout=\"30s\"/><op name=\"monitor\" interval=\"1m\"/></primitive>",
-          "", 6, DIAG_WARNING, "failure-timeout 30s is shorter than the monitor interval 1m", false },
-        { "stop longer than the quorum bound", "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"stop\" timeout=\"20s\"/></primitive>",
-          "", 6, DIAG_WARNING, "stop timeout 20s exceeds no-quorum-stop-timeout 10s", false },
+        {"migrate op unused",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"migrate_to\" "
+         "timeout=\"60s\"/></primitive>",
+         "", 6, DIAG_WARNING, "op migrate_to is never used", false},
+        {"failure-timeout below interval",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><meta migration-threshold=\"3\" "
+         "failure-timeout=\"30s\"/><op name=\"monitor\" interval=\"1m\"/></primitive>",
+         "", 6, DIAG_WARNING, "failure-timeout 30s is shorter than the monitor interval 1m", false},
+        {"stop longer than the quorum bound",
+         "<primitive id=\"x\" agent=\"ocf:a:b\"><op name=\"stop\" timeout=\"20s\"/></primitive>",
+         "", 6, DIAG_WARNING, "stop timeout 20s exceeds no-quorum-stop-timeout 10s", false},
 };
 
 static char *case_doc(const Case *k) {
         char *doc;
-        assert_true(asprintf(&doc, HEAD "%s\n</resources>\n%s\n</bladed-config>\n", k->rsc, k->tail) > 0);
+        assert_true(asprintf(&doc, HEAD "%s\n</resources>\n%s\n</bladed-config>\n", k->rsc,
+                             k->tail) > 0);
         return doc;
 }
 
@@ -252,14 +331,15 @@ static void test_config_reports_each_rule_at_its_line(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const Case *k = &cases[i];
                 _cleanup_(freep) char *doc = case_doc(k);
-                DiagList d = { 0 };
+                DiagList d = {0};
                 Config *c = NULL;
                 int r = parse(doc, &c, &d);
                 bool ok = has_diag(&d, k->level, k->line, k->msg);
 
                 if (!ok || (k->level == DIAG_ERROR) != (r == -EINVAL)) {
                         print_message("case '%s': r=%d, expected %s at line %d: %s\n", k->name, r,
-                                      k->level == DIAG_ERROR ? "error" : "warning", k->line, k->msg);
+                                      k->level == DIAG_ERROR ? "error" : "warning", k->line,
+                                      k->msg);
                         dump(&d);
                 }
                 assert_true(ok);
@@ -282,7 +362,8 @@ static void quiet(void *ctx, xmlError *e) {
 /* The schema carries the structure: it rejects every structural case on
  * its own and accepts the document when only the meaning is wrong. */
 static void test_schema_agrees_on_structure(void **state) {
-        xmlRelaxNGParserCtxt *pc = xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int) bladed_schema_rng_len);
+        xmlRelaxNGParserCtxt *pc =
+                xmlRelaxNGNewMemParserCtxt(bladed_schema_rng, (int)bladed_schema_rng_len);
         xmlRelaxNG *schema = xmlRelaxNGParse(pc);
         assert_non_null(schema);
         xmlRelaxNGFreeParserCtxt(pc);
@@ -290,7 +371,7 @@ static void test_schema_agrees_on_structure(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const Case *k = &cases[i];
                 _cleanup_(freep) char *doc = case_doc(k);
-                xmlDoc *x = xmlReadMemory(doc, (int) strlen(doc), NULL, NULL, XML_PARSE_NONET);
+                xmlDoc *x = xmlReadMemory(doc, (int)strlen(doc), NULL, NULL, XML_PARSE_NONET);
                 assert_non_null(x);
                 xmlRelaxNGValidCtxt *vc = xmlRelaxNGNewValidCtxt(schema);
                 xmlRelaxNGSetValidStructuredErrors(vc, quiet, NULL);
@@ -307,7 +388,7 @@ static void test_schema_agrees_on_structure(void **state) {
 static void test_config_reports_every_problem_not_only_the_first(void **state) {
         size_t size;
         _cleanup_(freep) char *buf = read_all(DATA "/bad.xml", &size);
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
 
         assert_int_equal(config_parse(buf, size, &c, &d), -EINVAL);
@@ -325,7 +406,7 @@ static void test_config_reports_every_problem_not_only_the_first(void **state) {
 /* ---- hostile input ---- */
 
 static void expect_error(const char *buf, size_t len, int line, const char *msg) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
         int r = config_parse(buf, len, &c, &d);
 
@@ -340,15 +421,16 @@ static void expect_error(const char *buf, size_t len, int line, const char *msg)
 }
 
 static void test_config_rejects_empty_and_junk(void **state) {
-        static const char junk[] = "\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe<<>>&;\x80\x81";
+        static const char junk[] = "\x7f"
+                                   "ELF\x02\x01\x01\0\0\0\xff\xfe<<>>&;\x80\x81";
         char bytes[512];
 
         expect_error("", 0, 0, "the document is empty");
         expect_error("  \n\n", 4, 3, "not well-formed XML");
         expect_error(junk, sizeof(junk) - 1, 1, "not well-formed XML");
         for (size_t i = 0; i < sizeof(bytes); i++)
-                bytes[i] = (char) (i * 131 + 7);
-        DiagList d = { 0 };
+                bytes[i] = (char)(i * 131 + 7);
+        DiagList d = {0};
         Config *c = NULL;
         assert_int_equal(config_parse(bytes, sizeof(bytes), &c, &d), -EINVAL);
         assert_true(d.n_errors > 0);
@@ -356,14 +438,17 @@ static void test_config_rejects_empty_and_junk(void **state) {
         expect_error("<bladed-config epoch=\"1\">\0</bladed-config>", 42, 1, "not well-formed XML");
         expect_error("<bladed-config epoch=\"1\"><resources>", 36, 1, "not well-formed XML");
         expect_error("<cib epoch=\"1\"/>", 16, 1, "the root element must be <bladed-config>");
-        expect_error("<bladed-config xmlns=\"urn:x\" epoch=\"1\"/>", 40, 1, "must not be in a namespace");
+        expect_error("<bladed-config xmlns=\"urn:x\" epoch=\"1\"/>", 40, 1,
+                     "must not be in a namespace");
         expect_error("<bladed-config/>", 16, 1, "missing attribute 'epoch'");
         expect_error("<bladed-config epoch=\"-1\"/>", 27, 1, "epoch '-1'");
         expect_error("<bladed-config epoch=\"18446744073709551616\"/>", 45, 1, "out of range");
-        expect_error("<bladed-config epoch=\"1\" version=\"2\"/>", 38, 1, "unknown attribute 'version'");
+        expect_error("<bladed-config epoch=\"1\" version=\"2\"/>", 38, 1,
+                     "unknown attribute 'version'");
         /* libxml2 calls an undeclared prefix a namespace error and goes on;
          * for us it is not well-formed (found by fuzzing) */
-        expect_error("<bladed-config epoch=\"1\"><y:z/></bladed-config>", 44, 1, "Namespace prefix y");
+        expect_error("<bladed-config epoch=\"1\"><y:z/></bladed-config>", 44, 1,
+                     "Namespace prefix y");
 }
 
 static void test_config_rejects_doctype_and_entities(void **state) {
@@ -382,23 +467,27 @@ static void test_config_rejects_doctype_and_entities(void **state) {
                 " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
                 " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
                 "]>\n"
-                "<bladed-config epoch=\"1\"><resources><primitive id=\"&lol9;\" agent=\"ocf:a:b\"/></resources></bladed-config>\n";
-        static const char xxe[] =
-                "<?xml version=\"1.0\"?>\n"
-                "<!DOCTYPE c [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n"
-                "<bladed-config epoch=\"1\"><resources><primitive id=\"a\" agent=\"ocf:a:b\"><param name=\"p\" value=\"&x;\"/></primitive></resources></bladed-config>\n";
+                "<bladed-config epoch=\"1\"><resources><primitive id=\"&lol9;\" "
+                "agent=\"ocf:a:b\"/></resources></bladed-config>\n";
+        static const char xxe[] = "<?xml version=\"1.0\"?>\n"
+                                  "<!DOCTYPE c [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n"
+                                  "<bladed-config epoch=\"1\"><resources><primitive id=\"a\" "
+                                  "agent=\"ocf:a:b\"><param name=\"p\" "
+                                  "value=\"&x;\"/></primitive></resources></bladed-config>\n";
         static const char external[] =
-                "<!DOCTYPE bladed-config SYSTEM \"http://198.18.0.1/x.dtd\">\n<bladed-config epoch=\"1\"/>\n";
+                "<!DOCTYPE bladed-config SYSTEM \"http://198.18.0.1/x.dtd\">\n<bladed-config "
+                "epoch=\"1\"/>\n";
         struct timespec t0, t1;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        expect_error(laughs, sizeof(laughs) - 1, 2, "document type declarations (<!DOCTYPE>) are not allowed");
+        expect_error(laughs, sizeof(laughs) - 1, 2,
+                     "document type declarations (<!DOCTYPE>) are not allowed");
         clock_gettime(CLOCK_MONOTONIC, &t1);
         assert_true(t1.tv_sec - t0.tv_sec < 2);
         expect_error(xxe, sizeof(xxe) - 1, 2, "<!DOCTYPE>");
         expect_error(external, sizeof(external) - 1, 1, "<!DOCTYPE>");
 
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
         assert_int_equal(parse(xxe, &c, &d), -EINVAL);
         for (size_t i = 0; i < d.n; i++)
@@ -414,7 +503,7 @@ static void test_config_survives_huge_and_deep_input(void **state) {
         int k = sprintf(doc, "<bladed-config epoch=\"1\"><resources><primitive id=\"");
         memset(doc + k, 'a', n);
         strcpy(doc + k + n, "\" agent=\"ocf:a:b\"/></resources></bladed-config>");
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
         assert_int_equal(parse(doc, &c, &d), -EINVAL);
         assert_true(has_diag(&d, DIAG_ERROR, 1, "is not a valid id"));
@@ -462,7 +551,7 @@ static void test_config_caps_the_number_of_messages(void **state) {
         for (size_t i = 0; i < n; i++)
                 p += sprintf(p, "<primitive id=\"r%zu\" agent=\"x\"/>\n", i);
         strcpy(p, "</resources></bladed-config>\n");
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
         assert_int_equal(parse(doc, &c, &d), -EINVAL);
         assert_true(d.n <= 502);
@@ -480,7 +569,7 @@ static void test_config_lines_are_start_tags_even_beyond_65535(void **state) {
         p += blank;
         /* a start tag over three lines: reported where it starts */
         sprintf(p, "<primitive\n  id=\"x\"\n  agent=\"lsb:x\"/>\n</resources></bladed-config>\n");
-        expect_error(doc, strlen(doc), 2 + (int) blank + 1, "only the ocf class");
+        expect_error(doc, strlen(doc), 2 + (int)blank + 1, "only the ocf class");
         free(doc);
 }
 
@@ -494,16 +583,17 @@ static void test_config_crlf_is_fine(void **state) {
                         *p++ = '\r';
                 *p++ = buf[i];
         }
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
-        assert_int_equal(config_parse(crlf, (size_t) (p - crlf), &c, &d), 0);
+        assert_int_equal(config_parse(crlf, (size_t)(p - crlf), &c, &d), 0);
         assert_int_equal(c->n_resources, 8);
         assert_int_equal(d.n, 0);
         /* CR stays out of values */
         assert_string_equal(resource_get_param(&c->resources[0], "ip"), "198.18.0.101");
         config_free(c);
         /* and the lines still count */
-        const char *bad = "<bladed-config epoch=\"1\">\r\n<resources>\r\n<primitive id=\"x\" agent=\"bad\"/>\r\n</resources></bladed-config>\r\n";
+        const char *bad = "<bladed-config epoch=\"1\">\r\n<resources>\r\n<primitive id=\"x\" "
+                          "agent=\"bad\"/>\r\n</resources></bladed-config>\r\n";
         expect_error(bad, strlen(bad), 3, "agent 'bad'");
         free(crlf);
 }
@@ -519,7 +609,7 @@ static size_t rsc(const Config *c, const char *id) {
 static void test_example_parses_with_every_index_resolved(void **state) {
         size_t size;
         _cleanup_(freep) char *buf = read_all(EXAMPLE, &size);
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
 
         assert_int_equal(config_parse(buf, size, &c, &d), 0);
@@ -624,12 +714,14 @@ static void test_example_parses_with_every_index_resolved(void **state) {
 }
 
 static void test_defaults_apply_when_absent(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
-        assert_int_equal(parse("<bladed-config epoch=\"0\"><resources><primitive id=\"x\" agent=\"ocf:a:b\">"
-                               "<op name=\"monitor\" interval=\"5s\"/></primitive></resources></bladed-config>",
-                               &c, &d),
-                         0);
+        assert_int_equal(
+                parse("<bladed-config epoch=\"0\"><resources><primitive id=\"x\" agent=\"ocf:a:b\">"
+                      "<op name=\"monitor\" "
+                      "interval=\"5s\"/></primitive></resources></bladed-config>",
+                      &c, &d),
+                0);
         assert_int_equal(c->props.no_quorum_policy, NO_QUORUM_STOP);
         assert_true(c->props.fencing);
         assert_int_equal(c->props.default_stickiness, 0);
@@ -644,11 +736,11 @@ static void test_defaults_apply_when_absent(void **state) {
 /* ---- against the node file ---- */
 
 static void test_check_nodes_against_blade_names(void **state) {
-        static const char *const all[] = { "blade1", "blade2", "blade3" };
-        static const char *const two[] = { "blade1", "blade2" };
+        static const char *const all[] = {"blade1", "blade2", "blade3"};
+        static const char *const two[] = {"blade1", "blade2"};
         size_t size;
         _cleanup_(freep) char *buf = read_all(EXAMPLE, &size);
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
 
         assert_int_equal(config_parse(buf, size, &c, &d), 0);
@@ -663,15 +755,17 @@ static void test_check_nodes_against_blade_names(void **state) {
 
         /* warnings only: a blade without fence device, ignore with 3
          * blades, a VM too big for any blade */
-        assert_int_equal(parse("<bladed-config epoch=\"1\">\n"
-                               "<properties no-quorum-policy=\"ignore\"/>\n"
-                               "<nodes><node name=\"blade1\"><capacity memory=\"100\" cpu=\"1\"/></node>"
-                               "<node name=\"blade2\"><capacity memory=\"100\" cpu=\"1\"/></node>"
-                               "<node name=\"blade3\"><capacity memory=\"100\" cpu=\"8\"/></node></nodes>\n"
-                               "<resources>\n<primitive id=\"vm\" agent=\"ocf:bladed:vm\"><utilization memory=\"200\"/></primitive>\n"
-                               "</resources></bladed-config>",
-                               &c, &d),
-                         0);
+        assert_int_equal(
+                parse("<bladed-config epoch=\"1\">\n"
+                      "<properties no-quorum-policy=\"ignore\"/>\n"
+                      "<nodes><node name=\"blade1\"><capacity memory=\"100\" cpu=\"1\"/></node>"
+                      "<node name=\"blade2\"><capacity memory=\"100\" cpu=\"1\"/></node>"
+                      "<node name=\"blade3\"><capacity memory=\"100\" cpu=\"8\"/></node></nodes>\n"
+                      "<resources>\n<primitive id=\"vm\" agent=\"ocf:bladed:vm\"><utilization "
+                      "memory=\"200\"/></primitive>\n"
+                      "</resources></bladed-config>",
+                      &c, &d),
+                0);
         assert_int_equal(config_check_nodes(c, all, 3, &d), 0);
         assert_int_equal(d.n_errors, 0);
         assert_true(has_diag(&d, DIAG_WARNING, 0, "blade 'blade2' has no fence device"));
@@ -689,7 +783,7 @@ static void test_epoch_round_trip(void **state) {
         _cleanup_(freep) char *out = NULL;
         _cleanup_(freep) char *out2 = NULL;
         uint64_t e = 0;
-        DiagList d = { 0 };
+        DiagList d = {0};
         Config *c = NULL;
 
         assert_int_equal(config_get_epoch(buf, size, &e), 0);
@@ -723,7 +817,7 @@ static void test_epoch_round_trip(void **state) {
         /* a parser warning (odd processing instruction) is no failure, as in
          * config_parse (found by fuzzing) */
         const char *pi = "<?xmlv x?>\n<bladed-config epoch=\"5\"/>";
-        DiagList w = { 0 };
+        DiagList w = {0};
         assert_int_equal(config_get_epoch(pi, strlen(pi), &e), 0);
         assert_int_equal(e, 5);
         assert_int_equal(parse(pi, &c, &w), 0);
@@ -749,7 +843,8 @@ static void test_epoch_refuses_bad_documents(void **state) {
                 assert_int_equal(config_get_epoch(bad[i], strlen(bad[i]), &e), -EINVAL);
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 if (i != 3 && i != 4) /* a bad epoch is what set repairs */
-                        assert_int_equal(config_set_epoch(bad[i], strlen(bad[i]), 1, &out, NULL), -EINVAL);
+                        assert_int_equal(config_set_epoch(bad[i], strlen(bad[i]), 1, &out, NULL),
+                                         -EINVAL);
         assert_null(out);
 }
 
@@ -760,7 +855,9 @@ static int run(const char *args, char **out, char **err) {
         size_t n;
         int st;
 
-        snprintf(cmd, sizeof(cmd), "%s/bladectl config validate --no-agents %s >%s/test_config.out 2>%s/test_config.err",
+        snprintf(cmd, sizeof(cmd),
+                 "%s/bladectl config validate --no-agents %s >%s/test_config.out "
+                 "2>%s/test_config.err",
                  BUILDDIR, args, BUILDDIR, BUILDDIR);
         st = system(cmd);
         assert_true(WIFEXITED(st));
@@ -774,26 +871,33 @@ static void test_bladectl_config_validate(void **state) {
 
         assert_int_equal(run(DATA "/bad.xml", &out, &err), 2);
         assert_string_equal(out, "");
-        assert_non_null(strstr(err, DATA "/bad.xml:6: primitive 'vip-mx1': op monitor: timeout must be greater than 0\n"));
+        assert_non_null(strstr(
+                err, DATA
+                "/bad.xml:6: primitive 'vip-mx1': op monitor: timeout must be greater than 0\n"));
         assert_non_null(strstr(err, DATA "/bad.xml:11: colocation 'c1': with-rsc 'vip-mx9'"));
         assert_non_null(strstr(err, DATA "/bad.xml:12: order cycle: "));
         free(out), free(err);
 
         assert_int_equal(run(EXAMPLE, &out, &err), 0);
-        assert_string_equal(out, EXAMPLE ": ok, epoch 1, 8 resources, 1 group, 9 constraints, 3 fence devices\n");
+        assert_string_equal(
+                out,
+                EXAMPLE ": ok, epoch 1, 8 resources, 1 group, 9 constraints, 3 fence devices\n");
         assert_string_equal(err, "");
         free(out), free(err);
 
-        assert_int_equal(run(EXAMPLE " --nodes " SRCDIR "/xml/examples/cluster.conf", &out, &err), 0);
+        assert_int_equal(run(EXAMPLE " --nodes " SRCDIR "/xml/examples/cluster.conf", &out, &err),
+                         0);
         assert_non_null(strstr(out, ", 3 blades checked\n"));
         free(out), free(err);
 
         assert_int_equal(run(EXAMPLE " --nodes " DATA "/blades-12.conf", &out, &err), 2);
-        assert_non_null(strstr(err, EXAMPLE ":35: node 'blade3' is not a blade of the node file\n"));
+        assert_non_null(
+                strstr(err, EXAMPLE ":35: node 'blade3' is not a blade of the node file\n"));
         free(out), free(err);
 
         assert_int_equal(run(DATA "/does-not-exist.xml", &out, &err), 2);
-        assert_non_null(strstr(err, DATA "/does-not-exist.xml: cannot read: No such file or directory"));
+        assert_non_null(
+                strstr(err, DATA "/does-not-exist.xml: cannot read: No such file or directory"));
         free(out), free(err);
 
         assert_int_equal(run("", &out, &err), 2);

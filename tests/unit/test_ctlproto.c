@@ -14,17 +14,17 @@
 #include "bladed/ctlproto.h"
 
 static uint8_t *make_request(uint16_t cmd, const char *const *args, size_t n, size_t *len) {
-        CtlRequest q = { .command = cmd, .n_args = n };
+        CtlRequest q = {.command = cmd, .n_args = n};
         uint8_t *b = NULL;
 
         for (size_t i = 0; i < n; i++)
-                q.args[i] = (CtlArg){ .p = args[i], .len = strlen(args[i]) };
+                q.args[i] = (CtlArg){.p = args[i], .len = strlen(args[i])};
         assert_int_equal(ctlproto_request_encode(&q, &b, len), 0);
         return b;
 }
 
 static void test_ctlproto_request_round_trip(void **state) {
-        const char *args[] = { "<bladed-config/>" };
+        const char *args[] = {"<bladed-config/>"};
         CtlRequest q;
         const char *why;
         size_t len, frame;
@@ -48,8 +48,11 @@ static void test_ctlproto_request_round_trip(void **state) {
 }
 
 static void test_ctlproto_reply_round_trip(void **state) {
-        CtlReply y = { .status = CTL_STATUS_FAILED, .body = "", .error = "no quorum",
-                       .error_len = 9 }, d;
+        CtlReply y = {.status = CTL_STATUS_FAILED,
+                      .body = "",
+                      .error = "no quorum",
+                      .error_len = 9},
+                 d;
         uint8_t *b;
         size_t len;
 
@@ -69,7 +72,7 @@ static void test_ctlproto_reply_round_trip(void **state) {
 }
 
 static void test_ctlproto_frame_check_needs_header_then_judges(void **state) {
-        const char *args[] = { "xml" };
+        const char *args[] = {"xml"};
         size_t len, frame;
         const char *why;
         uint8_t *b = make_request(CTL_CMD_STATUS, args, 1, &len);
@@ -96,7 +99,7 @@ static void test_ctlproto_frame_check_needs_header_then_judges(void **state) {
 }
 
 static void test_ctlproto_garbled_requests(void **state) {
-        const char *args[] = { "xml" };
+        const char *args[] = {"xml"};
         CtlRequest q;
         const char *why;
         size_t len;
@@ -139,18 +142,18 @@ static void test_ctlproto_garbled_requests(void **state) {
 }
 
 static void test_ctlproto_encode_limits(void **state) {
-        CtlRequest q = { .command = CTL_CMD_CONFIG_LOAD, .n_args = 1 };
+        CtlRequest q = {.command = CTL_CMD_CONFIG_LOAD, .n_args = 1};
         uint8_t *b;
         size_t len;
 
-        q.args[0] = (CtlArg){ .p = "a\0b", .len = 3 };
+        q.args[0] = (CtlArg){.p = "a\0b", .len = 3};
         assert_int_equal(ctlproto_request_encode(&q, &b, &len), -EINVAL);
         q.n_args = CTL_MAX_ARGS + 1;
         assert_int_equal(ctlproto_request_encode(&q, &b, &len), -EINVAL);
         char *big = malloc(CTL_MAX_PAYLOAD);
         memset(big, 'x', CTL_MAX_PAYLOAD);
         q.n_args = 1;
-        q.args[0] = (CtlArg){ .p = big, .len = CTL_MAX_PAYLOAD };
+        q.args[0] = (CtlArg){.p = big, .len = CTL_MAX_PAYLOAD};
         assert_int_equal(ctlproto_request_encode(&q, &b, &len), -EINVAL);
         free(big);
 }

@@ -27,32 +27,31 @@
 /* The mail cluster sample of ref d.4; line numbers in the tests refer to it:
  * cluster: 1, node_count 2, heartbeat_mode 3, name 4; nodes at 6, 13, 20;
  * the third node: ip_port 21, ip_address 22, number 23, name 24, cluster 25. */
-static const char MAIL[] =
-        "cluster:\n"
-        "\tnode_count = 3\n"
-        "\theartbeat_mode = local\n"
-        "\tname = mailha\n"
-        "\n"
-        "node:\n"
-        "\tip_port = 7777\n"
-        "\tip_address = 198.18.0.11\n"
-        "\tnumber = 1\n"
-        "\tname = blade1\n"
-        "\tcluster = mailha\n"
-        "\n"
-        "node:\n"
-        "\tip_port = 7777\n"
-        "\tip_address = 198.18.0.12\n"
-        "\tnumber = 2\n"
-        "\tname = blade2\n"
-        "\tcluster = mailha\n"
-        "\n"
-        "node:\n"
-        "\tip_port = 7777\n"
-        "\tip_address = 198.18.0.13\n"
-        "\tnumber = 3\n"
-        "\tname = blade3\n"
-        "\tcluster = mailha\n";
+static const char MAIL[] = "cluster:\n"
+                           "\tnode_count = 3\n"
+                           "\theartbeat_mode = local\n"
+                           "\tname = mailha\n"
+                           "\n"
+                           "node:\n"
+                           "\tip_port = 7777\n"
+                           "\tip_address = 198.18.0.11\n"
+                           "\tnumber = 1\n"
+                           "\tname = blade1\n"
+                           "\tcluster = mailha\n"
+                           "\n"
+                           "node:\n"
+                           "\tip_port = 7777\n"
+                           "\tip_address = 198.18.0.12\n"
+                           "\tnumber = 2\n"
+                           "\tname = blade2\n"
+                           "\tcluster = mailha\n"
+                           "\n"
+                           "node:\n"
+                           "\tip_port = 7777\n"
+                           "\tip_address = 198.18.0.13\n"
+                           "\tnumber = 3\n"
+                           "\tname = blade3\n"
+                           "\tcluster = mailha\n";
 
 /* ---- fixtures ---------------------------------------------------------- */
 
@@ -66,7 +65,7 @@ static char *edit(const char *base, const char *from, const char *to) {
         char *out;
 
         assert_non_null(p);
-        assert_true(asprintf(&out, "%.*s%s%s", (int) (p - base), base, to, p + strlen(from)) >= 0);
+        assert_true(asprintf(&out, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from)) >= 0);
         return out;
 }
 
@@ -78,7 +77,7 @@ static char *mail_with_third(const char *from, const char *to) {
 
         assert_non_null(third);
         tail = edit(third, from, to);
-        assert_true(asprintf(&out, "%.*s%s", (int) (third - MAIL), MAIL, tail) >= 0);
+        assert_true(asprintf(&out, "%.*s%s", (int)(third - MAIL), MAIL, tail) >= 0);
         return out;
 }
 
@@ -94,13 +93,13 @@ static char *read_src(const char *rel, size_t *size) {
         assert_int_equal(fseek(f, 0, SEEK_END), 0);
         n = ftell(f);
         rewind(f);
-        buf = malloc((size_t) n + 1);
+        buf = malloc((size_t)n + 1);
         assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
+        assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
         buf[n] = 0;
         fclose(f);
         if (size)
-                *size = (size_t) n;
+                *size = (size_t)n;
         return buf;
 }
 
@@ -110,24 +109,25 @@ static void dump(const DiagList *d) {
 
 static bool has_diag(const DiagList *d, DiagLevel level, int line, const char *needle) {
         for (size_t i = 0; i < d->n; i++)
-                if (d->items[i].level == level && d->items[i].line == line && strstr(d->items[i].msg, needle))
+                if (d->items[i].level == level && d->items[i].line == line &&
+                    strstr(d->items[i].msg, needle))
                         return true;
         return false;
 }
 
-#define assert_diag(d, level, line, needle)                                                   \
-        do {                                                                                  \
-                if (!has_diag((d), (level), (line), (needle))) {                              \
-                        dump(d);                                                              \
-                        fail_msg("no %s on line %d containing '%s'",                          \
-                                 (level) == DIAG_ERROR ? "error" : "warning", (line), (needle)); \
-                }                                                                             \
+#define assert_diag(d, level, line, needle)                                                        \
+        do {                                                                                       \
+                if (!has_diag((d), (level), (line), (needle))) {                                   \
+                        dump(d);                                                                   \
+                        fail_msg("no %s on line %d containing '%s'",                               \
+                                 (level) == DIAG_ERROR ? "error" : "warning", (line), (needle));   \
+                }                                                                                  \
         } while (0)
 
 /* text must be rejected with (at least) this error. */
 static void expect_error(const char *text, size_t len, int line, const char *needle) {
-        _cleanup_(diag_clear) DiagList d = { 0 };
-        NodeFile *f = (NodeFile *) 1;
+        _cleanup_(diag_clear) DiagList d = {0};
+        NodeFile *f = (NodeFile *)1;
 
         assert_int_equal(nodes_parse(text, len, &f, &d), -EINVAL);
         assert_null(f);
@@ -138,7 +138,7 @@ static void expect_error(const char *text, size_t len, int line, const char *nee
 
 /* text must parse, with this warning. */
 static NodeFile *expect_warning(const char *text, int line, const char *needle) {
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
 
         if (nodes_parse(text, strlen(text), &f, &d) != 0)
@@ -150,7 +150,7 @@ static NodeFile *expect_warning(const char *text, int line, const char *needle) 
 }
 
 static NodeFile *parse_ok(const char *text, size_t len) {
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
         int r = nodes_parse(text, len, &f, &d);
 
@@ -255,12 +255,14 @@ static void test_nodes_attribute_after_blank_line_is_outside_a_stanza(void **sta
 }
 
 static void test_nodes_comment_in_column_one_does_not_end_stanza(void **state) {
-        _cleanup_(freep) char *t = edit(MAIL, "\tnumber = 3\n", "# the third blade\n\tnumber = 3\n");
+        _cleanup_(freep) char *t =
+                edit(MAIL, "\tnumber = 3\n", "# the third blade\n\tnumber = 3\n");
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(t, strlen(t));
         assert_int_equal(f->nodes[2].number, 3);
         assert_int_equal(f->nodes[2].line, 20);
         /* Indented '#' is not a comment. */
-        _cleanup_(freep) char *t2 = edit(MAIL, "\tnumber = 3\n", "\t# the third blade\n\tnumber = 3\n");
+        _cleanup_(freep) char *t2 =
+                edit(MAIL, "\tnumber = 3\n", "\t# the third blade\n\tnumber = 3\n");
         EXPECT_ERROR(t2, 23, "comment only in column 1");
 }
 
@@ -284,7 +286,8 @@ static void test_nodes_value_leading_blanks_dropped_trailing_kept(void **state) 
         EXPECT_ERROR(t3, 21, "trailing blank");
         _cleanup_(freep) char *t4 = mail_with_third("\tname = blade3\n", "\tname = blade3 \n");
         EXPECT_ERROR(t4, 24, "trailing blank");
-        _cleanup_(freep) char *t5 = mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.0.13 \n");
+        _cleanup_(freep) char *t5 =
+                mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.0.13 \n");
         EXPECT_ERROR(t5, 22, "trailing blank");
         _cleanup_(freep) char *t6 = edit(MAIL, "\tnode_count = 3\n", "\tnode_count = 3 \n");
         EXPECT_ERROR(t6, 2, "trailing blank");
@@ -292,12 +295,14 @@ static void test_nodes_value_leading_blanks_dropped_trailing_kept(void **state) 
 
 static void test_nodes_backslash_continues_a_value_with_a_newline(void **state) {
         /* The newline is part of the value: no longer an address. */
-        _cleanup_(freep) char *t = mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.\\\n0.13\n");
+        _cleanup_(freep) char *t =
+                mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.\\\n0.13\n");
         EXPECT_ERROR(t, 22, "ip_address \"198.18.?0.13\" is not an IPv4");
 
         /* A continued line is not read as a line of its own: "junk:" would
          * be a bad header if it were. */
-        _cleanup_(freep) char *t2 = edit(MAIL, "\tname = mailha\n", "\tname = mailha\n\tnote = one\\\njunk: here\n");
+        _cleanup_(freep) char *t2 =
+                edit(MAIL, "\tname = mailha\n", "\tname = mailha\n\tnote = one\\\njunk: here\n");
         _cleanup_(nodes_freep) NodeFile *f = expect_warning(t2, 5, "unknown key \"note\"");
         assert_int_equal(f->nodes[0].line, 8);
 
@@ -317,13 +322,15 @@ static void test_nodes_backslash_continues_a_value_with_a_newline(void **state) 
 
 static void test_nodes_duplicate_key_last_wins_with_warning(void **state) {
         _cleanup_(freep) char *t = edit(MAIL, "\tnumber = 3\n", "\tnumber = 9\n\tnumber = 3\n");
-        _cleanup_(nodes_freep) NodeFile *f = expect_warning(t, 24, "'number' given again (first on line 23)");
+        _cleanup_(nodes_freep) NodeFile *f =
+                expect_warning(t, 24, "'number' given again (first on line 23)");
         assert_int_equal(f->nodes[2].number, 3);
 }
 
 static void test_nodes_unknown_key_and_stanza_type_are_warned_and_ignored(void **state) {
         _cleanup_(freep) char *t = edit(MAIL, "\tnumber = 3\n", "\tnumber = 3\n\tweight = heavy\n");
-        _cleanup_(nodes_freep) NodeFile *f = expect_warning(t, 24, "unknown key \"weight\" in node: stanza");
+        _cleanup_(nodes_freep) NodeFile *f =
+                expect_warning(t, 24, "unknown key \"weight\" in node: stanza");
 
         _cleanup_(freep) char *t2 = edit(MAIL, "node:\n", "fence:\n\tagent = ipmi\n\nnode:\n");
         _cleanup_(nodes_freep) NodeFile *g = expect_warning(t2, 6, "unknown stanza type \"fence\"");
@@ -339,7 +346,7 @@ static void test_nodes_crlf_is_rejected_naming_the_line(void **state) {
 
         size_t size;
         _cleanup_(freep) char *dos = read_src("tests/data/nodes/bad-crlf.conf", &size);
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
         assert_int_equal(nodes_parse(dos, size, &f, &d), -EINVAL);
         /* One message for the whole file, not one per line. */
@@ -353,7 +360,8 @@ static void test_nodes_nul_and_control_bytes_are_rejected(void **state) {
         t[strstr(MAIL, "blade2") - MAIL + 3] = 0;
         expect_error(t, sizeof(MAIL) - 1, 17, "NUL byte at column 12");
 
-        _cleanup_(freep) char *t2 = mail_with_third("\tname = blade3\n", "\tname = bla\x1b[0mde3\n");
+        _cleanup_(freep) char *t2 =
+                mail_with_third("\tname = blade3\n", "\tname = bla\x1b[0mde3\n");
         EXPECT_ERROR(t2, 24, "control character 0x1b at column 12");
         _cleanup_(freep) char *t3 = mail_with_third("\tname = blade3\n", "\tname = bla\rde3\n");
         EXPECT_ERROR(t3, 24, "carriage return at column 12");
@@ -364,13 +372,13 @@ static void test_nodes_binary_junk_is_rejected_without_crash(void **state) {
         uint32_t x = 12345;
 
         for (int round = 0; round < 20; round++) {
-                _cleanup_(diag_clear) DiagList d = { 0 };
+                _cleanup_(diag_clear) DiagList d = {0};
                 NodeFile *f = NULL;
                 for (size_t i = 0; i < sizeof(junk); i++) {
                         x = x * 1103515245u + 12345u;
-                        junk[i] = (uint8_t) (x >> 16);
+                        junk[i] = (uint8_t)(x >> 16);
                 }
-                assert_int_equal(nodes_parse((const char *) junk, sizeof(junk), &f, &d), -EINVAL);
+                assert_int_equal(nodes_parse((const char *)junk, sizeof(junk), &f, &d), -EINVAL);
                 assert_null(f);
                 /* Bounded report: the first problems plus one summary line. */
                 assert_true(d.n >= 1 && d.n <= 101);
@@ -379,7 +387,7 @@ static void test_nodes_binary_junk_is_rejected_without_crash(void **state) {
 
 static void test_nodes_many_problems_are_capped_with_a_count(void **state) {
         _cleanup_(freep) char *t = malloc(500 * 4 + 1);
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
 
         for (int i = 0; i < 500; i++)
@@ -399,7 +407,7 @@ static void test_nodes_huge_value_is_handled_and_quoted_short(void **state) {
         _cleanup_(freep) char *line = NULL;
         assert_true(asprintf(&line, "\tname = %s\n", value) > 0);
         _cleanup_(freep) char *t = mail_with_third("\tname = blade3\n", line);
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
 
         assert_true(strlen(t) <= NODES_MAX_INPUT);
@@ -441,7 +449,8 @@ static void test_nodes_cluster_name_rules(void **state) {
 }
 
 static void test_nodes_cluster_defined_twice_is_rejected(void **state) {
-        _cleanup_(freep) char *t = edit(MAIL, "node:\n", "cluster:\n\tnode_count = 0\n\tname = mailha\n\nnode:\n");
+        _cleanup_(freep) char *t =
+                edit(MAIL, "node:\n", "cluster:\n\tnode_count = 0\n\tname = mailha\n\nnode:\n");
         EXPECT_ERROR(t, 8, "cluster \"mailha\" is defined twice (first on line 1)");
 }
 
@@ -450,7 +459,8 @@ static void test_nodes_node_count_must_be_decimal_and_present(void **state) {
         EXPECT_ERROR(t, 2, "node_count \"three\" is not a decimal number");
         _cleanup_(freep) char *t2 = edit(MAIL, "\tnode_count = 3\n", "");
         EXPECT_ERROR(t2, 1, "has no node_count");
-        _cleanup_(freep) char *t3 = edit(MAIL, "\tnode_count = 3\n", "\tnode_count = 99999999999\n");
+        _cleanup_(freep) char *t3 =
+                edit(MAIL, "\tnode_count = 3\n", "\tnode_count = 99999999999\n");
         EXPECT_ERROR(t3, 2, "too large");
 }
 
@@ -460,7 +470,8 @@ static void test_nodes_node_count_must_match_the_node_stanzas(void **state) {
         _cleanup_(freep) char *t2 = edit(MAIL, "\tnode_count = 3\n", "\tnode_count = 4\n");
         EXPECT_ERROR(t2, 2, "node_count = 4 but");
         /* Found by fuzzing: a cluster without any node: stanza. */
-        EXPECT_ERROR("cluster:\n\tnode_count = 1\n\tname = c\n", 2, "node_count = 1 but cluster \"c\" has 0 node: stanzas");
+        EXPECT_ERROR("cluster:\n\tnode_count = 1\n\tname = c\n", 2,
+                     "node_count = 1 but cluster \"c\" has 0 node: stanzas");
         static const char empty_cluster[] = "cluster:\n\tnode_count = 0\n\tname = c\n";
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(empty_cluster, strlen(empty_cluster));
         assert_int_equal(f->n_nodes, 0);
@@ -476,7 +487,8 @@ static void test_nodes_heartbeat_mode_is_local_or_global_any_case(void **state) 
         _cleanup_(freep) char *t3 = edit(MAIL, "= local\n", "= disk\n");
         EXPECT_ERROR(t3, 3, "heartbeat_mode \"disk\" must be \"local\" or \"global\"");
         _cleanup_(freep) char *t4 = edit(MAIL, "= local\n", "= Global\n");
-        _cleanup_(nodes_freep) NodeFile *h = expect_warning(t4, 1, "uses global heartbeat but has no heartbeat: region");
+        _cleanup_(nodes_freep) NodeFile *h =
+                expect_warning(t4, 1, "uses global heartbeat but has no heartbeat: region");
         assert_string_equal(h->clusters[0].heartbeat_mode, "global");
 }
 
@@ -486,11 +498,11 @@ static void test_nodes_node_missing_any_attribute_is_rejected(void **state) {
         static const struct {
                 const char *line, *msg;
         } cases[] = {
-                { "\tip_port = 7777\n", "node \"blade3\" has no ip_port (o2cb requires it" },
-                { "\tip_address = 198.18.0.13\n", "node \"blade3\" has no ip_address" },
-                { "\tnumber = 3\n", "node \"blade3\" has no number" },
-                { "\tname = blade3\n", "node: stanza has no name" },
-                { "\tcluster = mailha\n", "node \"blade3\" has no cluster" },
+                {"\tip_port = 7777\n", "node \"blade3\" has no ip_port (o2cb requires it"},
+                {"\tip_address = 198.18.0.13\n", "node \"blade3\" has no ip_address"},
+                {"\tnumber = 3\n", "node \"blade3\" has no number"},
+                {"\tname = blade3\n", "node: stanza has no name"},
+                {"\tcluster = mailha\n", "node \"blade3\" has no cluster"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(freep) char *t = mail_with_third(cases[i].line, "");
@@ -501,16 +513,19 @@ static void test_nodes_node_missing_any_attribute_is_rejected(void **state) {
 static void test_nodes_node_name_must_be_a_host_name(void **state) {
         _cleanup_(freep) char *t = mail_with_third("\tname = blade3\n", "\tname = -blade3\n");
         EXPECT_ERROR(t, 24, "must start with a letter or a digit");
-        _cleanup_(freep) char *t2 = mail_with_third("\tname = blade3\n", "\tname = blade3.example.org\n");
+        _cleanup_(freep) char *t2 =
+                mail_with_third("\tname = blade3\n", "\tname = blade3.example.org\n");
         EXPECT_ERROR(t2, 24, "host name without domain");
         _cleanup_(freep) char *t3 = mail_with_third("\tname = blade3\n", "\tname =\n");
         EXPECT_ERROR(t3, 24, "node name \"\" is empty");
         char longname[80];
-        snprintf(longname, sizeof(longname), "\tname = %.64s\n", "b234567890123456789012345678901234567890123456789012345678901234");
+        snprintf(longname, sizeof(longname), "\tname = %.64s\n",
+                 "b234567890123456789012345678901234567890123456789012345678901234");
         _cleanup_(freep) char *t4 = mail_with_third("\tname = blade3\n", longname);
         EXPECT_ERROR(t4, 24, "longer than 63 characters");
         /* 63 characters, digits first, '_' and '-': fine. */
-        snprintf(longname, sizeof(longname), "\tname = %.63s\n", "3_-4567890123456789012345678901234567890123456789012345678901234");
+        snprintf(longname, sizeof(longname), "\tname = %.63s\n",
+                 "3_-4567890123456789012345678901234567890123456789012345678901234");
         _cleanup_(freep) char *t5 = mail_with_third("\tname = blade3\n", longname);
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(t5, strlen(t5));
         assert_int_equal(strlen(f->nodes[2].name), 63);
@@ -533,16 +548,21 @@ static void test_nodes_node_number_is_0_to_254(void **state) {
 
 static void test_nodes_node_number_name_and_address_are_unique(void **state) {
         _cleanup_(freep) char *t = mail_with_third("\tnumber = 3\n", "\tnumber = 2\n");
-        EXPECT_ERROR(t, 23, "node number 2 is used twice in cluster \"mailha\" (first by node \"blade2\" on line 13)");
+        EXPECT_ERROR(t, 23,
+                     "node number 2 is used twice in cluster \"mailha\" (first by node \"blade2\" "
+                     "on line 13)");
         /* Names compare case-insensitively: o2cb matches the host name so. */
         _cleanup_(freep) char *t2 = mail_with_third("\tname = blade3\n", "\tname = Blade1\n");
-        EXPECT_ERROR(t2, 24, "node name \"blade1\" is used twice in cluster \"mailha\" (first on line 6)");
-        _cleanup_(freep) char *t3 = mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.0.12\n");
+        EXPECT_ERROR(t2, 24,
+                     "node name \"blade1\" is used twice in cluster \"mailha\" (first on line 6)");
+        _cleanup_(freep) char *t3 =
+                mail_with_third("\tip_address = 198.18.0.13\n", "\tip_address = 198.18.0.12\n");
         EXPECT_ERROR(t3, 22, "ip_address 198.18.0.12 is used twice");
 }
 
 static void test_nodes_ip_address_must_be_ipv4(void **state) {
-        static const char *const bad[] = { "198.18.0.256", "198.18.0", "198.18.0.013", "blade3", "::1", "" };
+        static const char *const bad[] = {"198.18.0.256", "198.18.0", "198.18.0.013",
+                                          "blade3",       "::1",      ""};
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_(freep) char *line = NULL;
                 assert_true(asprintf(&line, "\tip_address = %s\n", bad[i]) > 0);
@@ -552,7 +572,7 @@ static void test_nodes_ip_address_must_be_ipv4(void **state) {
 }
 
 static void test_nodes_ip_port_is_1_to_65535(void **state) {
-        static const char *const bad[] = { "0", "65536", "77777", "-1", "port", "" };
+        static const char *const bad[] = {"0", "65536", "77777", "-1", "port", ""};
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_(freep) char *line = NULL;
                 assert_true(asprintf(&line, "\tip_port = %s\n", bad[i]) > 0);
@@ -570,11 +590,12 @@ static void test_nodes_node_of_unknown_cluster_is_rejected(void **state) {
 }
 
 static void test_nodes_uniqueness_is_per_cluster(void **state) {
-        static const char text[] =
-                "cluster:\n\tnode_count = 1\n\tname = a\n\n"
-                "cluster:\n\tnode_count = 1\n\tname = b\n\n"
-                "node:\n\tip_port = 7777\n\tip_address = 10.0.0.1\n\tnumber = 1\n\tname = n1\n\tcluster = a\n\n"
-                "node:\n\tip_port = 7777\n\tip_address = 10.0.0.1\n\tnumber = 1\n\tname = n1\n\tcluster = b\n";
+        static const char text[] = "cluster:\n\tnode_count = 1\n\tname = a\n\n"
+                                   "cluster:\n\tnode_count = 1\n\tname = b\n\n"
+                                   "node:\n\tip_port = 7777\n\tip_address = 10.0.0.1\n\tnumber = "
+                                   "1\n\tname = n1\n\tcluster = a\n\n"
+                                   "node:\n\tip_port = 7777\n\tip_address = 10.0.0.1\n\tnumber = "
+                                   "1\n\tname = n1\n\tcluster = b\n";
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(text, strlen(text));
         assert_int_equal(f->n_clusters, 2);
         assert_null(nodes_get_cluster(f, NULL));
@@ -592,16 +613,19 @@ static void test_nodes_heartbeat_region_rules(void **state) {
 
         _cleanup_(freep) char *t = edit(s, "= 77D95EF51C0149D2823674FCC162CF8B", "= 77D95EF5-1C01");
         EXPECT_ERROR(t, 29, "heartbeat region \"77D95EF5-1C01\" is not the UUID");
-        _cleanup_(freep) char *t2 = edit(s, "= DCDA2845177F4D59A0F2DCD8DE507CC3", "= 77d95ef51c0149d2823674fcc162cf8b");
+        _cleanup_(freep) char *t2 =
+                edit(s, "= DCDA2845177F4D59A0F2DCD8DE507CC3", "= 77d95ef51c0149d2823674fcc162cf8b");
         EXPECT_ERROR(t2, 33, "is listed twice for cluster \"webcluster\" (first on line 27)");
-        _cleanup_(freep) char *t3 = edit(s, "heartbeat:\n\tcluster = webcluster", "heartbeat:\n\tcluster = mailha");
+        _cleanup_(freep) char *t3 =
+                edit(s, "heartbeat:\n\tcluster = webcluster", "heartbeat:\n\tcluster = mailha");
         EXPECT_ERROR(t3, 28, "heartbeat: no cluster: stanza named \"mailha\"");
         _cleanup_(freep) char *t4 = edit(s, "heartbeat:\n\tcluster = webcluster\n", "heartbeat:\n");
         EXPECT_ERROR(t4, 27, "heartbeat: stanza has no cluster");
         _cleanup_(freep) char *t5 = edit(s, "\tregion = 77D95EF51C0149D2823674FCC162CF8B\n", "");
         EXPECT_ERROR(t5, 27, "heartbeat: stanza has no region");
         _cleanup_(freep) char *t6 = edit(s, "= global", "= local");
-        _cleanup_(nodes_freep) NodeFile *f = expect_warning(t6, 35, "o2cb ignores it unless heartbeat_mode = global");
+        _cleanup_(nodes_freep) NodeFile *f =
+                expect_warning(t6, 35, "o2cb ignores it unless heartbeat_mode = global");
 }
 
 static void test_nodes_more_than_32_regions_is_rejected(void **state) {
@@ -609,7 +633,9 @@ static void test_nodes_more_than_32_regions_is_rejected(void **state) {
         char *t = strdup(base);
         for (int i = 0; i < 30; i++) {
                 char *n;
-                assert_true(asprintf(&n, "%s\nheartbeat:\n\tcluster = webcluster\n\tregion = %032X\n", t, i) > 0);
+                assert_true(asprintf(&n,
+                                     "%s\nheartbeat:\n\tcluster = webcluster\n\tregion = %032X\n",
+                                     t, i) > 0);
                 free(t);
                 t = n;
         }
@@ -623,9 +649,9 @@ static void test_nodes_more_than_32_regions_is_rejected(void **state) {
 static void test_nodes_every_problem_is_reported_not_only_the_first(void **state) {
         size_t size;
         _cleanup_(freep) char *t = read_src("tests/data/nodes/bad-semantic.conf", &size);
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
         NodeFile *f = NULL;
-        static const int lines[] = { 4, 10, 15, 16, 18, 21, 23, 24, 25 };
+        static const int lines[] = {4, 10, 15, 16, 18, 21, 23, 24, 25};
 
         assert_int_equal(nodes_parse(t, size, &f, &d), -EINVAL);
         if (d.n != ELEMENTSOF(lines))
@@ -637,8 +663,8 @@ static void test_nodes_every_problem_is_reported_not_only_the_first(void **state
         }
 
         _cleanup_(freep) char *t2 = read_src("tests/data/nodes/bad-lexical.conf", &size);
-        _cleanup_(diag_clear) DiagList d2 = { 0 };
-        static const int lines2[] = { 12, 13, 15, 16, 17, 18 };
+        _cleanup_(diag_clear) DiagList d2 = {0};
+        static const int lines2[] = {12, 13, 15, 16, 17, 18};
         assert_int_equal(nodes_parse(t2, size, &f, &d2), -EINVAL);
         assert_int_equal(d2.n, ELEMENTSOF(lines2));
         for (size_t i = 0; i < ELEMENTSOF(lines2); i++)
@@ -652,9 +678,9 @@ static void test_nodes_format_refuses_what_would_not_read_back(void **state) {
         char *text = NULL;
         char *saved = f->nodes[1].name;
 
-        f->nodes[1].name = (char *) "blade\n2";
+        f->nodes[1].name = (char *)"blade\n2";
         assert_int_equal(nodes_format(f, &text), -EINVAL);
-        f->nodes[1].name = (char *) " blade2";
+        f->nodes[1].name = (char *)" blade2";
         assert_int_equal(nodes_format(f, &text), -EINVAL);
         f->nodes[1].name = saved;
         f->nodes[1].ip_port = 0;
@@ -668,24 +694,23 @@ static void test_nodes_corosync_nodelist_exact_text(void **state) {
         _cleanup_(freep) char *text = NULL;
 
         assert_int_equal(nodes_corosync_nodelist(f, NULL, &text), 0);
-        assert_string_equal(text,
-                            "nodelist {\n"
-                            "    node {\n"
-                            "        ring0_addr: 192.168.0.106\n"
-                            "        name: node6\n"
-                            "        nodeid: 7\n"
-                            "    }\n"
-                            "    node {\n"
-                            "        ring0_addr: 192.168.0.107\n"
-                            "        name: node7\n"
-                            "        nodeid: 8\n"
-                            "    }\n"
-                            "    node {\n"
-                            "        ring0_addr: 192.168.0.110\n"
-                            "        name: node10\n"
-                            "        nodeid: 11\n"
-                            "    }\n"
-                            "}\n");
+        assert_string_equal(text, "nodelist {\n"
+                                  "    node {\n"
+                                  "        ring0_addr: 192.168.0.106\n"
+                                  "        name: node6\n"
+                                  "        nodeid: 7\n"
+                                  "    }\n"
+                                  "    node {\n"
+                                  "        ring0_addr: 192.168.0.107\n"
+                                  "        name: node7\n"
+                                  "        nodeid: 8\n"
+                                  "    }\n"
+                                  "    node {\n"
+                                  "        ring0_addr: 192.168.0.110\n"
+                                  "        name: node10\n"
+                                  "        nodeid: 11\n"
+                                  "    }\n"
+                                  "}\n");
         char *none = NULL;
         assert_int_equal(nodes_corosync_nodelist(f, "mailha", &none), -ENOENT);
         assert_null(none);
@@ -715,7 +740,7 @@ static void test_nodes_list_and_lookups(void **state) {
 
 static void test_nodes_add_takes_lowest_free_number_and_keeps_count(void **state) {
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(MAIL, strlen(MAIL));
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
 
         assert_int_equal(nodes_add(f, NULL, "blade0", "198.18.0.10", -1, 0, &d), 0);
         assert_int_equal(nodes_find_name(f, NULL, "blade0")->number, 0);
@@ -732,7 +757,7 @@ static void test_nodes_add_takes_lowest_free_number_and_keeps_count(void **state
 static void test_nodes_add_refuses_collisions_and_bad_input(void **state) {
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(MAIL, strlen(MAIL));
         _cleanup_(nodes_freep) NodeFile *orig = parse_ok(MAIL, strlen(MAIL));
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
 
         assert_int_equal(nodes_add(f, NULL, "BLADE2", "198.18.0.20", -1, 0, &d), -EEXIST);
         assert_diag(&d, DIAG_ERROR, 0, "there is a node named \"blade2\" already (number 2)");
@@ -753,7 +778,7 @@ static void test_nodes_add_refuses_collisions_and_bad_input(void **state) {
 
 static void test_nodes_add_when_every_number_is_taken_is_enospc(void **state) {
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(MAIL, strlen(MAIL));
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
 
         for (int i = 0; f->n_nodes < NODES_MAX_NUMBER + 1; i++) {
                 char name[32], ip[32];
@@ -769,7 +794,7 @@ static void test_nodes_add_when_every_number_is_taken_is_enospc(void **state) {
 
 static void test_nodes_remove_drops_node_and_count(void **state) {
         _cleanup_(nodes_freep) NodeFile *f = parse_ok(MAIL, strlen(MAIL));
-        _cleanup_(diag_clear) DiagList d = { 0 };
+        _cleanup_(diag_clear) DiagList d = {0};
 
         assert_int_equal(nodes_remove(f, NULL, "Blade2", &d), 0);
         assert_int_equal(f->n_nodes, 2);
@@ -795,10 +820,10 @@ static char *slurp_fd(int fd) {
 
         lseek(fd, 0, SEEK_SET);
         while ((k = read(fd, chunk, sizeof(chunk))) > 0) {
-                buf = realloc(buf, n + (size_t) k + 1);
+                buf = realloc(buf, n + (size_t)k + 1);
                 assert_non_null(buf);
-                memcpy(buf + n, chunk, (size_t) k);
-                n += (size_t) k;
+                memcpy(buf + n, chunk, (size_t)k);
+                n += (size_t)k;
         }
         if (!buf)
                 buf = calloc(1, 1);
@@ -810,7 +835,7 @@ static char *slurp_fd(int fd) {
 static int run_bladectl(const char *const *args, char **out, char **err) {
         char bin[] = BUILDDIR "/bladectl";
         char o[] = "/tmp/test_nodes_outXXXXXX", e[] = "/tmp/test_nodes_errXXXXXX";
-        const char *argv[16] = { bin };
+        const char *argv[16] = {bin};
         int fo, fe, status;
         pid_t pid;
 
@@ -828,7 +853,7 @@ static int run_bladectl(const char *const *args, char **out, char **err) {
         if (pid == 0) {
                 dup2(fo, 1);
                 dup2(fe, 2);
-                execv(bin, (char *const *) argv);
+                execv(bin, (char *const *)argv);
                 _exit(127);
         }
         assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -843,20 +868,25 @@ static int run_bladectl(const char *const *args, char **out, char **err) {
 static void test_bladectl_nodes_validate_bad_file_lists_errors_exit_2(void **state) {
         _cleanup_(freep) char *out = NULL, *err = NULL;
         const char *file = SRCDIR "/tests/data/nodes/bad-semantic.conf";
-        const char *args[] = { "nodes", "validate", file, NULL };
+        const char *args[] = {"nodes", "validate", file, NULL};
 
         assert_int_equal(run_bladectl(args, &out, &err), 2);
         assert_string_equal(out, "");
         _cleanup_(freep) char *want = NULL;
         assert_true(asprintf(&want,
                              "%1$s:4: node_count = 4 but cluster \"mailha\" has 2 node: stanzas\n"
-                             "%1$s:10: node \"blade1\": number \"1 \" is not a decimal number (trailing blank: o2cb "
+                             "%1$s:10: node \"blade1\": number \"1 \" is not a decimal number "
+                             "(trailing blank: o2cb "
                              "rejects the whole file for it)\n"
-                             "%1$s:15: node \"blade1\": ip_port \"77777\" is not a port number 1..65535\n"
-                             "%1$s:16: node \"blade1\": ip_address \"198.18.0.256\" is not an IPv4 address (dotted "
+                             "%1$s:15: node \"blade1\": ip_port \"77777\" is not a port number "
+                             "1..65535\n"
+                             "%1$s:16: node \"blade1\": ip_address \"198.18.0.256\" is not an IPv4 "
+                             "address (dotted "
                              "quad, no leading zeros)\n"
-                             "%1$s:18: node name \"blade1\" is used twice in cluster \"mailha\" (first on line 7)\n"
-                             "%1$s:21: node: stanza has no ip_port (o2cb requires it; 7777 is customary)\n"
+                             "%1$s:18: node name \"blade1\" is used twice in cluster \"mailha\" "
+                             "(first on line 7)\n"
+                             "%1$s:21: node: stanza has no ip_port (o2cb requires it; 7777 is "
+                             "customary)\n"
                              "%1$s:23: number \"255\" is out of range (0..254)\n"
                              "%1$s:24: node name \"-blade3\" must start with a letter or a digit\n"
                              "%1$s:25: no cluster: stanza named \"mailhb\"\n",
@@ -866,40 +896,47 @@ static void test_bladectl_nodes_validate_bad_file_lists_errors_exit_2(void **sta
 
 static void test_bladectl_nodes_validate_good_file_prints_summary(void **state) {
         _cleanup_(freep) char *out = NULL, *err = NULL;
-        const char *args[] = { "nodes", "validate", SRCDIR "/xml/examples/cluster.conf", NULL };
+        const char *args[] = {"nodes", "validate", SRCDIR "/xml/examples/cluster.conf", NULL};
 
         assert_int_equal(run_bladectl(args, &out, &err), 0);
         assert_string_equal(err, "");
-        assert_string_equal(out, SRCDIR "/xml/examples/cluster.conf: cluster mailha (local heartbeat), 3 blades: "
-                                        "blade1 (1), blade2 (2), blade3 (3)\n");
+        assert_string_equal(
+                out,
+                SRCDIR "/xml/examples/cluster.conf: cluster mailha (local heartbeat), 3 blades: "
+                       "blade1 (1), blade2 (2), blade3 (3)\n");
 }
 
 static void test_bladectl_nodes_validate_warnings_alone_exit_0(void **state) {
         char path[] = "/tmp/test_nodes_warnXXXXXX";
         int fd = mkstemp(path);
-        _cleanup_(freep) char *text = edit(MAIL, "\tnumber = 3\n", "\tnumber = 3\n\tcolour = blue\n");
+        _cleanup_(freep) char *text =
+                edit(MAIL, "\tnumber = 3\n", "\tnumber = 3\n\tcolour = blue\n");
         _cleanup_(freep) char *out = NULL, *err = NULL, *want = NULL;
-        const char *args[] = { "nodes", "validate", path, NULL };
+        const char *args[] = {"nodes", "validate", path, NULL};
 
         assert_true(fd >= 0);
-        assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
         close(fd);
         int r = run_bladectl(args, &out, &err);
         unlink(path);
         assert_int_equal(r, 0);
-        assert_true(asprintf(&want, "%s:24: warning: unknown key \"colour\" in node: stanza (ignored)\n", path) > 0);
+        assert_true(asprintf(&want,
+                             "%s:24: warning: unknown key \"colour\" in node: stanza (ignored)\n",
+                             path) > 0);
         assert_string_equal(err, want);
         assert_non_null(strstr(out, "3 blades"));
 }
 
 static void test_bladectl_nodes_validate_missing_file_and_usage(void **state) {
-        _cleanup_(freep) char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL, *err3 = NULL;
-        const char *args[] = { "nodes", "validate", "/nonexistent/cluster.conf", NULL };
-        const char *args2[] = { "nodes", "validate", NULL };
-        const char *args3[] = { "nodes", "validate", "--help", NULL };
+        _cleanup_(freep) char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL,
+                              *err3 = NULL;
+        const char *args[] = {"nodes", "validate", "/nonexistent/cluster.conf", NULL};
+        const char *args2[] = {"nodes", "validate", NULL};
+        const char *args3[] = {"nodes", "validate", "--help", NULL};
 
         assert_int_equal(run_bladectl(args, &out, &err), 2);
-        assert_string_equal(err, "/nonexistent/cluster.conf: cannot read: No such file or directory\n");
+        assert_string_equal(err,
+                            "/nonexistent/cluster.conf: cannot read: No such file or directory\n");
         assert_int_equal(run_bladectl(args2, &out2, &err2), 2);
         assert_non_null(strstr(err2, "Usage: bladectl nodes validate FILE"));
         assert_int_equal(run_bladectl(args3, &out3, &err3), 0);
@@ -907,18 +944,23 @@ static void test_bladectl_nodes_validate_missing_file_and_usage(void **state) {
 }
 
 static void test_bladectl_nodes_corosync_prints_nodelist(void **state) {
-        _cleanup_(freep) char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL, *err3 = NULL;
-        const char *args[] = { "nodes", "corosync", SRCDIR "/xml/examples/cluster.conf", NULL };
-        const char *args2[] = { "nodes", "corosync", SRCDIR "/tests/data/nodes/bad-crlf.conf", NULL };
-        const char *args3[] = { "nodes", "corosync", "--cluster", "webha", SRCDIR "/xml/examples/cluster.conf",
-                                NULL };
+        _cleanup_(freep) char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL,
+                              *err3 = NULL;
+        const char *args[] = {"nodes", "corosync", SRCDIR "/xml/examples/cluster.conf", NULL};
+        const char *args2[] = {"nodes", "corosync", SRCDIR "/tests/data/nodes/bad-crlf.conf", NULL};
+        const char *args3[] = {
+                "nodes", "corosync", "--cluster", "webha", SRCDIR "/xml/examples/cluster.conf",
+                NULL};
 
         assert_int_equal(run_bladectl(args, &out, &err), 0);
         assert_string_equal(err, "");
         assert_string_equal(out, "nodelist {\n"
-                                 "    node {\n        ring0_addr: 198.18.0.11\n        name: blade1\n        nodeid: 2\n    }\n"
-                                 "    node {\n        ring0_addr: 198.18.0.12\n        name: blade2\n        nodeid: 3\n    }\n"
-                                 "    node {\n        ring0_addr: 198.18.0.13\n        name: blade3\n        nodeid: 4\n    }\n"
+                                 "    node {\n        ring0_addr: 198.18.0.11\n        name: "
+                                 "blade1\n        nodeid: 2\n    }\n"
+                                 "    node {\n        ring0_addr: 198.18.0.12\n        name: "
+                                 "blade2\n        nodeid: 3\n    }\n"
+                                 "    node {\n        ring0_addr: 198.18.0.13\n        name: "
+                                 "blade3\n        nodeid: 4\n    }\n"
                                  "}\n");
         assert_int_equal(run_bladectl(args2, &out2, &err2), 2);
         assert_string_equal(out2, "");

@@ -16,14 +16,14 @@
 #include "bladed/util.h"
 
 static NvPair vip_params[] = {
-        { .name = "ip", .value = "198.18.7.10" },
-        { .name = "cidr_netmask", .value = "24" },
-        { .name = "nic", .value = "eth0" },
+        {.name = "ip", .value = "198.18.7.10"},
+        {.name = "cidr_netmask", .value = "24"},
+        {.name = "nic", .value = "eth0"},
 };
 
 static Op vip_ops[] = {
-        { .name = "monitor", .interval_ms = 10000, .timeout_ms = 15000 },
-        { .name = "start", .interval_ms = 0, .timeout_ms = 30000 },
+        {.name = "monitor", .interval_ms = 10000, .timeout_ms = 15000},
+        {.name = "start", .interval_ms = 0, .timeout_ms = 30000},
 };
 
 static Resource vip_rsc(void) {
@@ -56,8 +56,11 @@ static void assert_env_exact(char **env, const char *const *want, size_t n_want)
 
 static void test_env_start_has_exactly_the_resource_variables(void **state) {
         Resource r = vip_rsc();
-        OcfCall c = { .action = OCF_ACTION_START, .rsc = &r, .op = &vip_ops[1],
-                      .ocf_root = "/usr/lib/ocf", .node = "blade2" };
+        OcfCall c = {.action = OCF_ACTION_START,
+                     .rsc = &r,
+                     .op = &vip_ops[1],
+                     .ocf_root = "/usr/lib/ocf",
+                     .node = "blade2"};
         static const char *const want[] = {
                 "PATH=" OCF_AGENT_PATH,
                 "OCF_ROOT=/usr/lib/ocf",
@@ -81,8 +84,10 @@ static void test_env_start_has_exactly_the_resource_variables(void **state) {
 
 static void test_env_monitor_interval_in_ms_probe_forces_zero(void **state) {
         Resource r = vip_rsc();
-        OcfCall c = { .action = OCF_ACTION_MONITOR, .rsc = &r, .op = &vip_ops[0],
-                      .ocf_root = "/usr/lib/ocf" };
+        OcfCall c = {.action = OCF_ACTION_MONITOR,
+                     .rsc = &r,
+                     .op = &vip_ops[0],
+                     .ocf_root = "/usr/lib/ocf"};
         char **env = build(&c);
         size_t n = ocf_env_count(env);
         assert_string_equal(env[n - 3], "OCF_RESKEY_CRM_meta_name=monitor");
@@ -102,7 +107,7 @@ static void test_env_monitor_interval_in_ms_probe_forces_zero(void **state) {
 
 static void test_env_without_op_uses_default_timeout(void **state) {
         Resource r = vip_rsc();
-        OcfCall c = { .action = OCF_ACTION_STOP, .rsc = &r, .ocf_root = "/x" };
+        OcfCall c = {.action = OCF_ACTION_STOP, .rsc = &r, .ocf_root = "/x"};
         char buf[64];
         char **env = build(&c);
         size_t n = ocf_env_count(env);
@@ -113,8 +118,12 @@ static void test_env_without_op_uses_default_timeout(void **state) {
 
 static void test_env_migrate_names_only_for_migrate_actions(void **state) {
         Resource r = vip_rsc();
-        OcfCall c = { .action = OCF_ACTION_MIGRATE_TO, .rsc = &r, .ocf_root = "/x",
-                      .node = "blade1", .migrate_source = "blade1", .migrate_target = "blade3" };
+        OcfCall c = {.action = OCF_ACTION_MIGRATE_TO,
+                     .rsc = &r,
+                     .ocf_root = "/x",
+                     .node = "blade1",
+                     .migrate_source = "blade1",
+                     .migrate_target = "blade3"};
         char **env = build(&c);
         size_t n = ocf_env_count(env);
         assert_string_equal(env[n - 2], "OCF_RESKEY_CRM_meta_migrate_source=blade1");
@@ -129,8 +138,10 @@ static void test_env_migrate_names_only_for_migrate_actions(void **state) {
 }
 
 static void test_env_meta_data_needs_no_resource(void **state) {
-        OcfCall c = { .action = OCF_ACTION_META_DATA, .provider = "heartbeat", .type = "IPaddr2",
-                      .ocf_root = "/usr/lib/ocf" };
+        OcfCall c = {.action = OCF_ACTION_META_DATA,
+                     .provider = "heartbeat",
+                     .type = "IPaddr2",
+                     .ocf_root = "/usr/lib/ocf"};
         char **env = build(&c);
         for (char **p = env; *p; p++) {
                 assert_null(strstr(*p, "OCF_RESOURCE_INSTANCE"));
@@ -152,12 +163,12 @@ static void test_env_rejects_bad_param_names(void **state) {
                 "", "a-b", "a b", "ip=1", "x\n", "../x", "é", "CRM_meta_interval", "CRM_meta_x",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad_names); i++) {
-                NvPair params[] = { { .name = "ip", .value = "1" },
-                                    { .name = (char *) bad_names[i], .value = "v" } };
+                NvPair params[] = {{.name = "ip", .value = "1"},
+                                   {.name = (char *)bad_names[i], .value = "v"}};
                 Resource r = vip_rsc();
                 r.params = params;
                 r.n_params = 2;
-                OcfCall c = { .action = OCF_ACTION_START, .rsc = &r, .ocf_root = "/x" };
+                OcfCall c = {.action = OCF_ACTION_START, .rsc = &r, .ocf_root = "/x"};
                 char **env = NULL;
                 const char *bad = NULL;
                 assert_int_equal(ocf_env_build(&c, &env, &bad), -EINVAL);
@@ -171,7 +182,7 @@ static void test_env_rejects_bad_param_names(void **state) {
 
 static void test_env_rejects_bad_provider_type_and_root(void **state) {
         Resource r = vip_rsc();
-        OcfCall c = { .action = OCF_ACTION_START, .rsc = &r, .ocf_root = "/x" };
+        OcfCall c = {.action = OCF_ACTION_START, .rsc = &r, .ocf_root = "/x"};
         char **env = NULL;
 
         r.agent_type = "../../bin/sh";
@@ -185,7 +196,7 @@ static void test_env_rejects_bad_provider_type_and_root(void **state) {
         c.ocf_root = NULL;
         assert_int_equal(ocf_env_build(&c, &env, NULL), -EINVAL);
         c.ocf_root = "/x";
-        c.action = (OcfAction) 99;
+        c.action = (OcfAction)99;
         assert_int_equal(ocf_env_build(&c, &env, NULL), -EINVAL);
         assert_null(env);
 }
@@ -219,60 +230,60 @@ typedef struct RcCase {
 static void test_classify_table_per_action(void **state) {
         static const RcCase cases[] = {
                 /* probe: a.5 derived rules */
-                { OCF_ACTION_PROBE, 0, OCF_OUTCOME_RUNNING },
-                { OCF_ACTION_PROBE, 190, OCF_OUTCOME_RUNNING },
-                { OCF_ACTION_PROBE, 7, OCF_OUTCOME_STOPPED },
-                { OCF_ACTION_PROBE, 2, OCF_OUTCOME_STOPPED },
-                { OCF_ACTION_PROBE, 5, OCF_OUTCOME_STOPPED },
-                { OCF_ACTION_PROBE, 1, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 3, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 4, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 8, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 42, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 255, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, OCF_RC_NO_RESULT, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_PROBE, 6, OCF_OUTCOME_FATAL },
+                {OCF_ACTION_PROBE, 0, OCF_OUTCOME_RUNNING},
+                {OCF_ACTION_PROBE, 190, OCF_OUTCOME_RUNNING},
+                {OCF_ACTION_PROBE, 7, OCF_OUTCOME_STOPPED},
+                {OCF_ACTION_PROBE, 2, OCF_OUTCOME_STOPPED},
+                {OCF_ACTION_PROBE, 5, OCF_OUTCOME_STOPPED},
+                {OCF_ACTION_PROBE, 1, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 3, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 4, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 8, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 42, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 255, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, OCF_RC_NO_RESULT, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_PROBE, 6, OCF_OUTCOME_FATAL},
                 /* recurring monitor */
-                { OCF_ACTION_MONITOR, 0, OCF_OUTCOME_RUNNING },
-                { OCF_ACTION_MONITOR, 190, OCF_OUTCOME_RUNNING },
-                { OCF_ACTION_MONITOR, 7, OCF_OUTCOME_CRASHED },
-                { OCF_ACTION_MONITOR, 1, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_MONITOR, 3, OCF_OUTCOME_UNSUPPORTED },
-                { OCF_ACTION_MONITOR, 2, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_MONITOR, 42, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_MONITOR, OCF_RC_NO_RESULT, OCF_OUTCOME_FAILED_HERE },
-                { OCF_ACTION_MONITOR, 6, OCF_OUTCOME_FATAL },
+                {OCF_ACTION_MONITOR, 0, OCF_OUTCOME_RUNNING},
+                {OCF_ACTION_MONITOR, 190, OCF_OUTCOME_RUNNING},
+                {OCF_ACTION_MONITOR, 7, OCF_OUTCOME_CRASHED},
+                {OCF_ACTION_MONITOR, 1, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_MONITOR, 3, OCF_OUTCOME_UNSUPPORTED},
+                {OCF_ACTION_MONITOR, 2, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_MONITOR, 42, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_MONITOR, OCF_RC_NO_RESULT, OCF_OUTCOME_FAILED_HERE},
+                {OCF_ACTION_MONITOR, 6, OCF_OUTCOME_FATAL},
                 /* start */
-                { OCF_ACTION_START, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_START, 1, OCF_OUTCOME_SOFT_FAILURE },
-                { OCF_ACTION_START, 7, OCF_OUTCOME_SOFT_FAILURE },
-                { OCF_ACTION_START, 42, OCF_OUTCOME_SOFT_FAILURE },
-                { OCF_ACTION_START, 255, OCF_OUTCOME_SOFT_FAILURE },
-                { OCF_ACTION_START, OCF_RC_NO_RESULT, OCF_OUTCOME_SOFT_FAILURE },
-                { OCF_ACTION_START, 2, OCF_OUTCOME_HARD_FAILURE },
-                { OCF_ACTION_START, 3, OCF_OUTCOME_HARD_FAILURE },
-                { OCF_ACTION_START, 4, OCF_OUTCOME_HARD_FAILURE },
-                { OCF_ACTION_START, 5, OCF_OUTCOME_HARD_FAILURE },
-                { OCF_ACTION_START, 6, OCF_OUTCOME_FATAL },
+                {OCF_ACTION_START, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_START, 1, OCF_OUTCOME_SOFT_FAILURE},
+                {OCF_ACTION_START, 7, OCF_OUTCOME_SOFT_FAILURE},
+                {OCF_ACTION_START, 42, OCF_OUTCOME_SOFT_FAILURE},
+                {OCF_ACTION_START, 255, OCF_OUTCOME_SOFT_FAILURE},
+                {OCF_ACTION_START, OCF_RC_NO_RESULT, OCF_OUTCOME_SOFT_FAILURE},
+                {OCF_ACTION_START, 2, OCF_OUTCOME_HARD_FAILURE},
+                {OCF_ACTION_START, 3, OCF_OUTCOME_HARD_FAILURE},
+                {OCF_ACTION_START, 4, OCF_OUTCOME_HARD_FAILURE},
+                {OCF_ACTION_START, 5, OCF_OUTCOME_HARD_FAILURE},
+                {OCF_ACTION_START, 6, OCF_OUTCOME_FATAL},
                 /* stop: 0 only */
-                { OCF_ACTION_STOP, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_STOP, 7, OCF_OUTCOME_STOP_FAILED },
-                { OCF_ACTION_STOP, 1, OCF_OUTCOME_STOP_FAILED },
-                { OCF_ACTION_STOP, 6, OCF_OUTCOME_STOP_FAILED },
-                { OCF_ACTION_STOP, OCF_RC_NO_RESULT, OCF_OUTCOME_STOP_FAILED },
+                {OCF_ACTION_STOP, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_STOP, 7, OCF_OUTCOME_STOP_FAILED},
+                {OCF_ACTION_STOP, 1, OCF_OUTCOME_STOP_FAILED},
+                {OCF_ACTION_STOP, 6, OCF_OUTCOME_STOP_FAILED},
+                {OCF_ACTION_STOP, OCF_RC_NO_RESULT, OCF_OUTCOME_STOP_FAILED},
                 /* migrate: never trust one exit code */
-                { OCF_ACTION_MIGRATE_TO, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_MIGRATE_TO, 1, OCF_OUTCOME_MIGRATE_FAILED },
-                { OCF_ACTION_MIGRATE_TO, 150, OCF_OUTCOME_MIGRATE_FAILED },
-                { OCF_ACTION_MIGRATE_FROM, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_MIGRATE_FROM, 6, OCF_OUTCOME_MIGRATE_FAILED },
-                { OCF_ACTION_MIGRATE_FROM, OCF_RC_NO_RESULT, OCF_OUTCOME_MIGRATE_FAILED },
+                {OCF_ACTION_MIGRATE_TO, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_MIGRATE_TO, 1, OCF_OUTCOME_MIGRATE_FAILED},
+                {OCF_ACTION_MIGRATE_TO, 150, OCF_OUTCOME_MIGRATE_FAILED},
+                {OCF_ACTION_MIGRATE_FROM, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_MIGRATE_FROM, 6, OCF_OUTCOME_MIGRATE_FAILED},
+                {OCF_ACTION_MIGRATE_FROM, OCF_RC_NO_RESULT, OCF_OUTCOME_MIGRATE_FAILED},
                 /* validate-all: 0 valid, 2 invalid here, 6 not configured */
-                { OCF_ACTION_VALIDATE_ALL, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_VALIDATE_ALL, 2, OCF_OUTCOME_HARD_FAILURE },
-                { OCF_ACTION_VALIDATE_ALL, 6, OCF_OUTCOME_FATAL },
-                { OCF_ACTION_META_DATA, 0, OCF_OUTCOME_DONE },
-                { OCF_ACTION_META_DATA, 1, OCF_OUTCOME_SOFT_FAILURE },
+                {OCF_ACTION_VALIDATE_ALL, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_VALIDATE_ALL, 2, OCF_OUTCOME_HARD_FAILURE},
+                {OCF_ACTION_VALIDATE_ALL, 6, OCF_OUTCOME_FATAL},
+                {OCF_ACTION_META_DATA, 0, OCF_OUTCOME_DONE},
+                {OCF_ACTION_META_DATA, 1, OCF_OUTCOME_SOFT_FAILURE},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 OcfOutcome got = ocf_classify(cases[i].action, cases[i].rc);
@@ -296,14 +307,14 @@ static void test_rc_names_and_verbs(void **state) {
         assert_string_equal(ocf_action_to_string(OCF_ACTION_PROBE), "probe");
         assert_string_equal(ocf_action_verb(OCF_ACTION_META_DATA), "meta-data");
         assert_string_equal(ocf_action_verb(OCF_ACTION_MIGRATE_FROM), "migrate_from");
-        assert_null(ocf_action_verb((OcfAction) 42));
-        assert_string_equal(ocf_outcome_to_string((OcfOutcome) 99), "invalid");
+        assert_null(ocf_action_verb((OcfAction)42));
+        assert_string_equal(ocf_outcome_to_string((OcfOutcome)99), "invalid");
         assert_true(ocf_rc_is_degraded(190));
         assert_false(ocf_rc_is_degraded(0));
         for (int a = 0; a < _OCF_ACTION_MAX; a++)
-                assert_non_null(ocf_action_to_string((OcfAction) a));
+                assert_non_null(ocf_action_to_string((OcfAction)a));
         for (int o = 0; o < _OCF_OUTCOME_MAX; o++)
-                assert_string_not_equal(ocf_outcome_to_string((OcfOutcome) o), "invalid");
+                assert_string_not_equal(ocf_outcome_to_string((OcfOutcome)o), "invalid");
 }
 
 static char *reason_of(const char *buf, size_t len) {

@@ -43,7 +43,7 @@ static OcfMeta *parse_file(const char *path, DiagList *diag) {
 }
 
 static int parse_bad(const char *text, DiagList *diag) {
-        OcfMeta *m = (OcfMeta *) 1;
+        OcfMeta *m = (OcfMeta *)1;
         int k = ocf_meta_parse(text, strlen(text), &m, diag);
 
         assert_null(m);
@@ -66,7 +66,7 @@ static const OcfMetaAction *find_action(const OcfMeta *m, const char *name) {
 }
 
 static void test_ocf_meta_reads_vip_agent(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "vip.xml", &d);
         const OcfMetaParam *p;
         const OcfMetaAction *a;
@@ -104,7 +104,7 @@ static void test_ocf_meta_reads_vip_agent(void **state) {
 }
 
 static void test_ocf_meta_reads_mailcheck_and_vm_agents(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "mailcheck.xml", &d);
         size_t required = 0;
 
@@ -134,7 +134,7 @@ static void test_ocf_meta_reads_mailcheck_and_vm_agents(void **state) {
 }
 
 static void test_ocf_meta_reads_pacemaker_agent_with_doctype(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "ipaddr2-doctype.xml", &d);
 
         assert_int_equal(d.n, 0);
@@ -150,7 +150,7 @@ static void test_ocf_meta_reads_pacemaker_agent_with_doctype(void **state) {
 }
 
 static void test_ocf_meta_tolerates_old_minimal_agent(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "minimal-old.xml", &d);
 
         assert_null(m->shortdesc);
@@ -167,10 +167,11 @@ static void test_ocf_meta_tolerates_old_minimal_agent(void **state) {
 }
 
 static void test_ocf_meta_refuses_junk_empty_and_entities(void **state) {
-        DiagList d = { 0 };
-        OcfMeta *m = (OcfMeta *) 1;
-        static const char *const bad_files[] = { "bad-entity.xml", "bad-external-entity.xml", "bad-names.xml",
-                                                 "bad-truncated.xml", "bad-root.xml", "bad-junk.bin" };
+        DiagList d = {0};
+        OcfMeta *m = (OcfMeta *)1;
+        static const char *const bad_files[] = {"bad-entity.xml", "bad-external-entity.xml",
+                                                "bad-names.xml",  "bad-truncated.xml",
+                                                "bad-root.xml",   "bad-junk.bin"};
 
         assert_int_equal(ocf_meta_parse("", 0, &m, &d), -EINVAL);
         assert_null(m);
@@ -181,9 +182,11 @@ static void test_ocf_meta_refuses_junk_empty_and_entities(void **state) {
         assert_true(diag_has(&d, DIAG_ERROR, "not well-formed"));
         diag_clear(&d);
 
-        assert_int_equal(parse_bad("<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n<!ENTITY e \"boom\">\n]>\n"
-                                   "<resource-agent name=\"x\"><shortdesc>&e;</shortdesc></resource-agent>", &d),
-                         -EINVAL);
+        assert_int_equal(
+                parse_bad("<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n<!ENTITY e \"boom\">\n]>\n"
+                          "<resource-agent name=\"x\"><shortdesc>&e;</shortdesc></resource-agent>",
+                          &d),
+                -EINVAL);
         assert_true(diag_has(&d, DIAG_ERROR, "entity declarations are not allowed"));
         assert_int_equal(d.items[0].line, 3);
         diag_clear(&d);
@@ -192,9 +195,12 @@ static void test_ocf_meta_refuses_junk_empty_and_entities(void **state) {
         assert_true(diag_has(&d, DIAG_ERROR, "name is required"));
         diag_clear(&d);
 
-        assert_int_equal(parse_bad("<resource-agent name=\"x\">\n<parameters>\n"
-                                   "<parameter name=\"ip\" required=\"maybe\"/></parameters></resource-agent>", &d),
-                         -EINVAL);
+        assert_int_equal(
+                parse_bad(
+                        "<resource-agent name=\"x\">\n<parameters>\n"
+                        "<parameter name=\"ip\" required=\"maybe\"/></parameters></resource-agent>",
+                        &d),
+                -EINVAL);
         assert_true(diag_has(&d, DIAG_ERROR, "required=\"maybe\" is not 0 or 1"));
         assert_int_equal(d.items[0].line, 3);
         diag_clear(&d);
@@ -204,7 +210,7 @@ static void test_ocf_meta_refuses_junk_empty_and_entities(void **state) {
                 size_t len;
                 snprintf(path, sizeof(path), CORPUS "%s", bad_files[i]);
                 char *buf = read_corpus(path, &len);
-                m = (OcfMeta *) 1;
+                m = (OcfMeta *)1;
                 assert_int_equal(ocf_meta_parse(buf, len, &m, &d), -EINVAL);
                 assert_null(m);
                 assert_true(d.n_errors > 0);
@@ -221,29 +227,36 @@ static void test_ocf_meta_refuses_junk_empty_and_entities(void **state) {
 }
 
 static Resource vip_resource(NvPair *params, size_t n) {
-        return (Resource){ .id = "vip-mx1", .agent_class = "ocf", .agent_provider = "bladed",
-                           .agent_type = "vip", .params = params, .n_params = n, .line = 42 };
+        return (Resource){.id = "vip-mx1",
+                          .agent_class = "ocf",
+                          .agent_provider = "bladed",
+                          .agent_type = "vip",
+                          .params = params,
+                          .n_params = n,
+                          .line = 42};
 }
 
 static void test_ocf_meta_check_reports_missing_required_param(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "vip.xml", &d);
-        NvPair params[] = { { .name = "nic", .value = "eth0" } };
+        NvPair params[] = {{.name = "nic", .value = "eth0"}};
         Resource r = vip_resource(params, 1);
 
         assert_int_equal(ocf_meta_check_resource(m, &r, &d), -EINVAL);
         assert_int_equal(d.n, 1);
         assert_int_equal(d.items[0].level, DIAG_ERROR);
         assert_int_equal(d.items[0].line, 42);
-        assert_string_equal(d.items[0].msg,
-                            "resource 'vip-mx1': agent ocf:bladed:vip requires parameter 'ip' (IPv4 address)");
+        assert_string_equal(
+                d.items[0].msg,
+                "resource 'vip-mx1': agent ocf:bladed:vip requires parameter 'ip' (IPv4 address)");
         diag_clear(&d);
 
         /* Empty is unset for an agent ([ -z "$OCF_RESKEY_ip" ]). */
-        NvPair empty[] = { { .name = "ip", .value = "" } };
+        NvPair empty[] = {{.name = "ip", .value = ""}};
         r = vip_resource(empty, 1);
         assert_int_equal(ocf_meta_check_resource(m, &r, &d), -EINVAL);
-        assert_true(diag_has(&d, DIAG_ERROR, "requires parameter 'ip' (IPv4 address); it is empty"));
+        assert_true(
+                diag_has(&d, DIAG_ERROR, "requires parameter 'ip' (IPv4 address); it is empty"));
         diag_clear(&d);
         ocf_meta_free(m);
 }
@@ -251,12 +264,13 @@ static void test_ocf_meta_check_reports_missing_required_param(void **state) {
 /* Fails if the required flag were ignored or inverted: the same resource
  * passes once ip is given, and an agent where ip is optional never errs. */
 static void test_ocf_meta_check_honours_required_flag(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "vip.xml", &d);
-        NvPair ok[] = { { .name = "ip", .value = "198.18.7.10" } };
+        NvPair ok[] = {{.name = "ip", .value = "198.18.7.10"}};
         Resource r = vip_resource(ok, 1);
-        static const char optional[] = "<resource-agent name=\"vip\"><parameters><parameter name=\"ip\" "
-                                       "required=\"0\"/></parameters></resource-agent>";
+        static const char optional[] =
+                "<resource-agent name=\"vip\"><parameters><parameter name=\"ip\" "
+                "required=\"0\"/></parameters></resource-agent>";
         OcfMeta *o = NULL;
 
         assert_int_equal(ocf_meta_check_resource(m, &r, &d), 0);
@@ -275,18 +289,19 @@ static void test_ocf_meta_check_honours_required_flag(void **state) {
 }
 
 static void test_ocf_meta_check_warns_about_unknown_param(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         OcfMeta *m = parse_file(CORPUS "vip.xml", &d);
-        NvPair params[] = { { .name = "ip", .value = "198.18.7.10" }, { .name = "netmask", .value = "24" } };
+        NvPair params[] = {{.name = "ip", .value = "198.18.7.10"},
+                           {.name = "netmask", .value = "24"}};
         Resource r = vip_resource(params, 2);
 
         assert_int_equal(ocf_meta_check_resource(m, &r, &d), 0);
         assert_int_equal(d.n, 1);
         assert_int_equal(d.items[0].level, DIAG_WARNING);
         assert_int_equal(d.items[0].line, 42);
-        assert_string_equal(d.items[0].msg,
-                            "resource 'vip-mx1': agent ocf:bladed:vip has no parameter 'netmask' (it knows: ip, "
-                            "cidr_netmask, nic, arp_count, arp_interval, arp_bg)");
+        assert_string_equal(d.items[0].msg, "resource 'vip-mx1': agent ocf:bladed:vip has no "
+                                            "parameter 'netmask' (it knows: ip, "
+                                            "cidr_netmask, nic, arp_count, arp_interval, arp_bg)");
         diag_clear(&d);
         ocf_meta_free(m);
 }

@@ -45,7 +45,7 @@ typedef struct Fixture {
 static uint64_t mono_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static char *memdup0(const char *p, size_t n) {
@@ -77,7 +77,7 @@ static void outcome_clear(Outcome *o) {
         free(o->out);
         free(o->err);
         free(o->reason);
-        *o = (Outcome){ 0 };
+        *o = (Outcome){0};
 }
 
 static int setup(void **state) {
@@ -119,14 +119,21 @@ static char **make_env(const char *agent, const char *rc, const char *mb) {
         char **env = NULL;
 
         if (rc)
-                params[n++] = (NvPair){ .name = "rc", .value = (char *) rc };
+                params[n++] = (NvPair){.name = "rc", .value = (char *)rc};
         if (mb)
-                params[n++] = (NvPair){ .name = "mb", .value = (char *) mb };
-        Resource r = { .id = "t1", .agent_class = "ocf", .agent_provider = "misbehaving",
-                       .agent_type = (char *) agent, .params = params, .n_params = n };
-        Op op = { .name = "monitor", .interval_ms = 0, .timeout_ms = 400 };
-        OcfCall c = { .action = OCF_ACTION_START, .rsc = &r, .op = &op,
-                      .ocf_root = SRCDIR "/tests/agents", .node = "blade1" };
+                params[n++] = (NvPair){.name = "mb", .value = (char *)mb};
+        Resource r = {.id = "t1",
+                      .agent_class = "ocf",
+                      .agent_provider = "misbehaving",
+                      .agent_type = (char *)agent,
+                      .params = params,
+                      .n_params = n};
+        Op op = {.name = "monitor", .interval_ms = 0, .timeout_ms = 400};
+        OcfCall c = {.action = OCF_ACTION_START,
+                     .rsc = &r,
+                     .op = &op,
+                     .ocf_root = SRCDIR "/tests/agents",
+                     .node = "blade1"};
         assert_int_equal(ocf_env_build(&c, &env, NULL), 0);
         return env;
 }
@@ -149,7 +156,7 @@ static void spin(Fixture *f, uint64_t ms) {
 
 static int start(Fixture *f, const char *path, const char *action, char **env,
                  const RunnerRequest *extra, Outcome *o) {
-        RunnerRequest q = extra ? *extra : (RunnerRequest){ 0 };
+        RunnerRequest q = extra ? *extra : (RunnerRequest){0};
         q.path = path;
         q.action = action;
         q.env = env;
@@ -178,7 +185,7 @@ static bool pid_gone(pid_t pid) {
         char *rp;
         bool gone = true;
 
-        snprintf(p, sizeof(p), "/proc/%d/stat", (int) pid);
+        snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
         fp = fopen(p, "re");
         if (!fp)
                 return true;
@@ -244,12 +251,12 @@ static void test_runner_reports_exit_codes_and_argv(void **state) {
                 int code;
                 OcfOutcome start_outcome;
         } cases[] = {
-                { "0", 0, OCF_OUTCOME_DONE },           { "7", 7, OCF_OUTCOME_SOFT_FAILURE },
-                { "1", 1, OCF_OUTCOME_SOFT_FAILURE },   { "5", 5, OCF_OUTCOME_HARD_FAILURE },
-                { "42", 42, OCF_OUTCOME_SOFT_FAILURE }, { "255", 255, OCF_OUTCOME_SOFT_FAILURE },
+                {"0", 0, OCF_OUTCOME_DONE},           {"7", 7, OCF_OUTCOME_SOFT_FAILURE},
+                {"1", 1, OCF_OUTCOME_SOFT_FAILURE},   {"5", 5, OCF_OUTCOME_HARD_FAILURE},
+                {"42", 42, OCF_OUTCOME_SOFT_FAILURE}, {"255", 255, OCF_OUTCOME_SOFT_FAILURE},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                Outcome o = { 0 };
+                Outcome o = {0};
                 run_agent(f, "exitcode", cases[i].rc, NULL, &o);
                 assert_true(o.res.exited);
                 assert_int_equal(o.res.exit_code, cases[i].code);
@@ -269,8 +276,8 @@ static void test_runner_reports_exit_codes_and_argv(void **state) {
 
 static void test_runner_hang_times_out_with_sigterm(void **state) {
         Fixture *f = *state;
-        RunnerRequest q = { .timeout_ms = 300, .kill_grace_ms = 2000 };
-        Outcome o = { 0 };
+        RunnerRequest q = {.timeout_ms = 300, .kill_grace_ms = 2000};
+        Outcome o = {0};
 
         run_agent(f, "hang", NULL, &q, &o);
         assert_true(o.res.timed_out);
@@ -287,8 +294,8 @@ static void test_runner_hang_times_out_with_sigterm(void **state) {
 
 static void test_runner_sigkills_an_agent_ignoring_sigterm(void **state) {
         Fixture *f = *state;
-        RunnerRequest q = { .timeout_ms = 250, .kill_grace_ms = 200, .eof_grace_ms = 300 };
-        Outcome o = { 0 };
+        RunnerRequest q = {.timeout_ms = 250, .kill_grace_ms = 200, .eof_grace_ms = 300};
+        Outcome o = {0};
         char path[] = AGENTS "ignore-term";
         char **env = make_env("ignore-term", NULL, NULL);
         pid_t pid;
@@ -318,8 +325,8 @@ static long maxrss_kib(void) {
 
 static void test_runner_flood_keeps_memory_bounded(void **state) {
         Fixture *f = *state;
-        RunnerRequest q = { .timeout_ms = 20000 };
-        Outcome o = { 0 };
+        RunnerRequest q = {.timeout_ms = 20000};
+        Outcome o = {0};
         long before = maxrss_kib();
         uint64_t t0 = mono_ms();
 
@@ -338,14 +345,14 @@ static void test_runner_flood_keeps_memory_bounded(void **state) {
         /* 110 MiB went through; our peak grew by less than 16 MiB. */
         assert_true(maxrss_kib() - before < 16 * 1024);
         print_message("flood: 110 MiB drained in %llu ms, maxrss +%ld KiB\n",
-                      (unsigned long long) (mono_ms() - t0), maxrss_kib() - before);
+                      (unsigned long long)(mono_ms() - t0), maxrss_kib() - before);
         outcome_clear(&o);
 }
 
 static void test_runner_orphan_holding_pipes_is_killed_within_bound(void **state) {
         Fixture *f = *state;
-        RunnerRequest q = { .timeout_ms = 5000, .eof_grace_ms = 300 };
-        Outcome o = { 0 };
+        RunnerRequest q = {.timeout_ms = 5000, .eof_grace_ms = 300};
+        Outcome o = {0};
         int orphan = 0;
 
         run_agent(f, "orphan", NULL, &q, &o);
@@ -363,7 +370,7 @@ static void test_runner_orphan_holding_pipes_is_killed_within_bound(void **state
 
 static void test_runner_keeps_last_exit_reason(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
+        Outcome o = {0};
 
         run_agent(f, "exit-reason", NULL, NULL, &o);
         assert_true(o.res.exited);
@@ -375,13 +382,13 @@ static void test_runner_keeps_last_exit_reason(void **state) {
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void test_runner_child_gets_only_the_built_environment(void **state) {
         Fixture *f = *state;
-        RunnerRequest q = { .timeout_ms = 5000 };
-        Outcome o = { 0 };
+        RunnerRequest q = {.timeout_ms = 5000};
+        Outcome o = {0};
         char **env = make_env("env-dump", "0", NULL);
         size_t n_env = ocf_env_count(env), n_got = 0;
         char *got[64], *line, *save = NULL, *rest;
@@ -434,7 +441,7 @@ static void test_runner_child_gets_only_the_built_environment(void **state) {
         assert_non_null(fds_end);
         *fds_end = '\0';
         int n_fds = 0, n_high = 0;
-        bool seen[3] = { false, false, false };
+        bool seen[3] = {false, false, false};
         save = NULL;
         for (line = strtok_r(fds + 5, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 int fd = atoi(line);
@@ -454,8 +461,8 @@ static void test_runner_child_gets_only_the_built_environment(void **state) {
 
 static void test_runner_rejects_missing_and_unexecutable_agents(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
-        char *env[] = { "PATH=/bin", NULL };
+        Outcome o = {0};
+        char *env[] = {"PATH=/bin", NULL};
         char path[128];
         int fd;
 
@@ -473,9 +480,9 @@ static void test_runner_rejects_missing_and_unexecutable_agents(void **state) {
         assert_int_equal(start(f, "relative/agent", "start", env, NULL, &o), -EINVAL);
         assert_int_equal(start(f, AGENTS "exitcode", "", env, NULL, &o), -EINVAL);
         assert_int_equal(start(f, AGENTS "exitcode", "start", NULL, NULL, &o), -EINVAL);
-        RunnerRequest big = { .timeout_ms = RUNNER_TIME_MAX_MS + 1 };
+        RunnerRequest big = {.timeout_ms = RUNNER_TIME_MAX_MS + 1};
         assert_int_equal(start(f, AGENTS "exitcode", "start", env, &big, &o), -EINVAL);
-        big = (RunnerRequest){ .stdout_max = SIZE_MAX };
+        big = (RunnerRequest){.stdout_max = SIZE_MAX};
         assert_int_equal(start(f, AGENTS "exitcode", "start", env, &big, &o), -EINVAL);
         assert_null(o.runner);
         spin(f, 20);
@@ -484,7 +491,7 @@ static void test_runner_rejects_missing_and_unexecutable_agents(void **state) {
 
 static void test_runner_reports_exec_failure_in_child(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
+        Outcome o = {0};
 
         run_agent(f, "bad-interpreter", NULL, NULL, &o);
         assert_int_equal(o.res.exec_errno, ENOENT);
@@ -498,7 +505,7 @@ static void test_runner_reports_exec_failure_in_child(void **state) {
 
 static void test_runner_cancel_kills_group_without_callback(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
+        Outcome o = {0};
         char **env = make_env("ignore-term", NULL, NULL);
         pid_t pid;
 
@@ -520,7 +527,7 @@ static void test_runner_cancel_kills_group_without_callback(void **state) {
 
 static void test_runner_free_while_running_kills_and_reaps(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
+        Outcome o = {0};
         char **env = make_env("hang", NULL, NULL);
         pid_t pid;
 
@@ -537,9 +544,9 @@ static void test_runner_free_while_running_kills_and_reaps(void **state) {
 
 static void test_runner_free_inside_callback_and_parallel_runs(void **state) {
         Fixture *f = *state;
-        Outcome o[3] = { { .free_in_callback = true }, { .free_in_callback = true },
-                         { .free_in_callback = true } };
-        RunnerRequest slow = { .timeout_ms = 300 };
+        Outcome o[3] = {
+                {.free_in_callback = true}, {.free_in_callback = true}, {.free_in_callback = true}};
+        RunnerRequest slow = {.timeout_ms = 300};
         char **env = make_env("exitcode", "3", NULL);
         uint64_t deadline = mono_ms() + WALL_LIMIT_MS;
 
@@ -565,8 +572,8 @@ static void test_runner_free_inside_callback_and_parallel_runs(void **state) {
 
 static void test_runner_needs_sigchld_blocked(void **state) {
         Fixture *f = *state;
-        Outcome o = { 0 };
-        char *env[] = { "PATH=/bin", NULL };
+        Outcome o = {0};
+        char *env[] = {"PATH=/bin", NULL};
         sigset_t ss;
 
         sigemptyset(&ss);
@@ -579,25 +586,30 @@ static void test_runner_needs_sigchld_blocked(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_runner_reports_exit_codes_and_argv, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_hang_times_out_with_sigterm, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_sigkills_an_agent_ignoring_sigterm, setup,
+                cmocka_unit_test_setup_teardown(test_runner_reports_exit_codes_and_argv, setup,
                                                 teardown),
-                cmocka_unit_test_setup_teardown(test_runner_flood_keeps_memory_bounded, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_orphan_holding_pipes_is_killed_within_bound,
+                cmocka_unit_test_setup_teardown(test_runner_hang_times_out_with_sigterm, setup,
+                                                teardown),
+                cmocka_unit_test_setup_teardown(test_runner_sigkills_an_agent_ignoring_sigterm,
                                                 setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_keeps_last_exit_reason, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_child_gets_only_the_built_environment, setup,
+                cmocka_unit_test_setup_teardown(test_runner_flood_keeps_memory_bounded, setup,
                                                 teardown),
-                cmocka_unit_test_setup_teardown(test_runner_rejects_missing_and_unexecutable_agents, setup,
+                cmocka_unit_test_setup_teardown(
+                        test_runner_orphan_holding_pipes_is_killed_within_bound, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_keeps_last_exit_reason, setup,
                                                 teardown),
-                cmocka_unit_test_setup_teardown(test_runner_reports_exec_failure_in_child, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_runner_cancel_kills_group_without_callback, setup,
+                cmocka_unit_test_setup_teardown(test_runner_child_gets_only_the_built_environment,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_rejects_missing_and_unexecutable_agents,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_reports_exec_failure_in_child, setup,
                                                 teardown),
-                cmocka_unit_test_setup_teardown(test_runner_free_while_running_kills_and_reaps, setup,
-                                                teardown),
-                cmocka_unit_test_setup_teardown(test_runner_free_inside_callback_and_parallel_runs, setup,
-                                                teardown),
+                cmocka_unit_test_setup_teardown(test_runner_cancel_kills_group_without_callback,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_free_while_running_kills_and_reaps,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_free_inside_callback_and_parallel_runs,
+                                                setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runner_needs_sigchld_blocked, setup, teardown),
         };
         sigset_t ss;

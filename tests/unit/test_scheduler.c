@@ -22,22 +22,22 @@
  * VM, preferences, mx1/mx2 apart, 16 GiB / 8 cpu per blade. */
 static Config *mail_config(void) {
         static const char *const g[][3] = {
-                { "g-mx1", "vip-mx1", "vm-mx1" },
-                { "g-mx2", "vip-mx2", "vm-mx2" },
-                { "g-ldap", "vip-ldap", "vm-ldap" },
-                { "g-webmail", "vip-webmail", "vm-webmail" },
+                {"g-mx1", "vip-mx1", "vm-mx1"},
+                {"g-mx2", "vip-mx2", "vm-mx2"},
+                {"g-ldap", "vip-ldap", "vm-ldap"},
+                {"g-webmail", "vip-webmail", "vm-webmail"},
         };
         Config *c = fx_config();
         for (size_t i = 0; i < 4; i++) {
                 fx_rsc(c, g[i][1], "vip");
                 size_t v = fx_rsc(c, g[i][2], "vm");
                 c->resources[v].allow_migrate = true;
-                c->resources[v].utilization = (Utilization){ 4096, 2 };
+                c->resources[v].utilization = (Utilization){4096, 2};
                 fx_group(c, g[i][0], g[i][1], g[i][2], NULL);
         }
         size_t a = fx_rsc(c, "vm-antispam", "vm");
         c->resources[a].allow_migrate = true;
-        c->resources[a].utilization = (Utilization){ 8192, 4 };
+        c->resources[a].utilization = (Utilization){8192, 4};
         fx_loc(c, "g-mx1", "blade1", 2000);
         fx_loc(c, "g-mx1", "blade2", 1000);
         fx_loc(c, "g-mx2", "blade2", 2000);
@@ -138,7 +138,7 @@ static void test_scheduler_ordered_preferences_fall_back_to_next_blade(void **st
 
 static void test_scheduler_spreads_unconstrained_resources_by_load(void **state) {
         Config *c = fx_config();
-        const char *ids[] = { "a", "b", "c", "d", "e", "f" };
+        const char *ids[] = {"a", "b", "c", "d", "e", "f"};
         for (size_t i = 0; i < 6; i++)
                 fx_rsc(c, ids[i], "vip");
         Snapshot s;
@@ -240,8 +240,10 @@ static void test_scheduler_location_minus_infinity_forbids(void **state) {
         fx_snapshot(&s, c, 2);
         Plan *p = run_checked(&s);
         assert_int_equal(fx_state(&s, p, "vm"), PLAN_RSC_BLOCKED);
-        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade1: forbidden by location loc-vm-blade1"));
-        assert_non_null(strstr(plan_rsc_blocked(p, 0), "blade2: forbidden by location loc-vm-blade2"));
+        assert_non_null(
+                strstr(plan_rsc_blocked(p, 0), "blade1: forbidden by location loc-vm-blade1"));
+        assert_non_null(
+                strstr(plan_rsc_blocked(p, 0), "blade2: forbidden by location loc-vm-blade2"));
         done(&s, p, c);
 }
 
@@ -291,7 +293,8 @@ static void test_scheduler_mandatory_colocation_with_stopped_primary_blocks(void
         Plan *p = run_checked(&s);
         assert_int_equal(fx_state(&s, p, "db"), PLAN_RSC_STOPPED);
         assert_int_equal(fx_state(&s, p, "app"), PLAN_RSC_BLOCKED);
-        assert_string_equal(plan_rsc_blocked(p, 1), "mandatory colocation with db, which is not running");
+        assert_string_equal(plan_rsc_blocked(p, 1),
+                            "mandatory colocation with db, which is not running");
         assert_true(fx_find(&s, p, ACTION_STOP, "app", "blade1") >= 0);
         done(&s, p, c);
 }
@@ -382,7 +385,8 @@ static void test_scheduler_order_then_starts_after_first_and_stops_before(void *
         assert_true(fx_waits(p, tl, tw));
         /* Mandatory: webmail cannot run without ldap. */
         assert_int_equal(fx_state(&s, p, "webmail"), PLAN_RSC_BLOCKED);
-        assert_string_equal(plan_rsc_blocked(p, 1), "mandatory order: starts after ldap, which is not running");
+        assert_string_equal(plan_rsc_blocked(p, 1),
+                            "mandatory order: starts after ldap, which is not running");
         done(&s, p, c);
 }
 
@@ -533,7 +537,8 @@ static void test_scheduler_group_member_that_cannot_run_blocks_the_rest(void **s
         assert_int_equal(fx_state(&s, p, "m1"), PLAN_RSC_RUNNING);
         assert_int_equal(fx_state(&s, p, "m2"), PLAN_RSC_BLOCKED);
         assert_int_equal(fx_state(&s, p, "m3"), PLAN_RSC_BLOCKED);
-        assert_non_null(strstr(plan_rsc_blocked(p, 1), "blade1: forbidden by location loc-m2-blade1"));
+        assert_non_null(
+                strstr(plan_rsc_blocked(p, 1), "blade1: forbidden by location loc-m2-blade1"));
         assert_string_equal(plan_rsc_blocked(p, 2), "in group g after m2, which is not running");
         plan_free(p);
         /* target-role stopped on a member: stopped, not blocked; the rest blocked. */
@@ -615,7 +620,7 @@ static void test_scheduler_fences_lost_blade_before_recovering(void **state) {
         for (size_t a = 0; a < p->n_actions; a++)
                 if (p->actions[a].kind == ACTION_START &&
                     snapshot_rb(&s, p->actions[a].rsc, 0)->role == RSC_STOPPED)
-                        assert_false(fx_waits(p, (int) a, f));
+                        assert_false(fx_waits(p, (int)a, f));
         done(&s, p, c);
 }
 
@@ -728,7 +733,8 @@ static void test_scheduler_no_quorum_policies(void **state) {
         assert_string_equal(fx_target(&s, p, "run"), "blade1");
         /* Failed cannot restart without quorum: it is stopped. */
         assert_true(fx_find(&s, p, ACTION_STOP, "broken", "blade1") >= 0);
-        assert_string_equal(plan_rsc_blocked(p, 1), "no quorum (no-quorum-policy freeze): nothing is started");
+        assert_string_equal(plan_rsc_blocked(p, 1),
+                            "no quorum (no-quorum-policy freeze): nothing is started");
         plan_free(p);
 
         c->props.no_quorum_policy = NO_QUORUM_IGNORE;
@@ -835,8 +841,8 @@ static void test_scheduler_banned_blade_is_avoided_with_reason(void **state) {
         plan_free(p);
         fx_rb(&s, "a", "blade2")->banned = true;
         p = run_checked(&s);
-        assert_string_equal(plan_rsc_blocked(p, 0),
-                            "blade1: banned until cleanup (rc 5: xl not installed); blade2: banned until cleanup");
+        assert_string_equal(plan_rsc_blocked(p, 0), "blade1: banned until cleanup (rc 5: xl not "
+                                                    "installed); blade2: banned until cleanup");
         done(&s, p, c);
 }
 
@@ -869,7 +875,8 @@ static void test_scheduler_stop_failure_without_fencing_blocks_there(void **stat
         assert_int_equal(p->n_actions, 0);
         assert_int_equal(fx_state(&s, p, "a"), PLAN_RSC_BLOCKED);
         assert_string_equal(fx_target(&s, p, "a"), "blade1");
-        assert_non_null(strstr(plan_rsc_blocked(p, 0), "stop failed on blade1 and fencing is disabled"));
+        assert_non_null(
+                strstr(plan_rsc_blocked(p, 0), "stop failed on blade1 and fencing is disabled"));
         done(&s, p, c);
 }
 
@@ -894,8 +901,8 @@ static void test_scheduler_capacity_higher_priority_wins(void **state) {
         Config *c = fx_config();
         size_t lo = fx_rsc(c, "vm-a", "vm");
         size_t hi = fx_rsc(c, "vm-b", "vm");
-        c->resources[lo].utilization = (Utilization){ 4096, 1 };
-        c->resources[hi].utilization = (Utilization){ 4096, 1 };
+        c->resources[lo].utilization = (Utilization){4096, 1};
+        c->resources[hi].utilization = (Utilization){4096, 1};
         c->resources[hi].priority = 10;
         fx_node(c, "blade1", 6144, 8);
         Snapshot s;
@@ -905,8 +912,9 @@ static void test_scheduler_capacity_higher_priority_wins(void **state) {
         Plan *p = run_checked(&s);
         assert_string_equal(fx_target(&s, p, "vm-b"), "blade1");
         assert_int_equal(fx_state(&s, p, "vm-a"), PLAN_RSC_BLOCKED);
-        assert_string_equal(plan_rsc_blocked(p, lo),
-                            "no blade has enough memory (needs 4096 MiB, best free 2048 MiB on blade1)");
+        assert_string_equal(
+                plan_rsc_blocked(p, lo),
+                "no blade has enough memory (needs 4096 MiB, best free 2048 MiB on blade1)");
         /* The start waits for the stop that frees the memory. */
         assert_true(fx_waits(p, fx_find(&s, p, ACTION_START, "vm-b", "blade1"),
                              fx_find(&s, p, ACTION_STOP, "vm-a", "blade1")));
@@ -947,13 +955,14 @@ static void test_scheduler_capacity_after_failure_mail_cluster(void **state) {
 static void test_scheduler_cpu_capacity_reason(void **state) {
         Config *c = fx_config();
         fx_rsc(c, "vm", "vm");
-        c->resources[0].utilization = (Utilization){ 0, 4 };
+        c->resources[0].utilization = (Utilization){0, 4};
         fx_node(c, "blade1", 0, 2);
         fx_node(c, "blade2", 0, 3);
         Snapshot s;
         fx_snapshot(&s, c, 2);
         Plan *p = run_checked(&s);
-        assert_string_equal(plan_rsc_blocked(p, 0), "no blade has enough cpu (needs 4, best free 3 on blade2)");
+        assert_string_equal(plan_rsc_blocked(p, 0),
+                            "no blade has enough cpu (needs 4, best free 3 on blade2)");
         done(&s, p, c);
 }
 
@@ -1086,8 +1095,8 @@ static void test_scheduler_blade_array_order_does_not_matter(void **state) {
         fx_rb(&s, "vm-ldap", "blade1")->failcount = 2;
 
         /* The same blades and roles, array reversed (nodeids kept). */
-        const char *names[] = { "blade3", "blade2", "blade1" };
-        const uint32_t ids[] = { 3, 2, 1 };
+        const char *names[] = {"blade3", "blade2", "blade1"};
+        const uint32_t ids[] = {3, 2, 1};
         assert_int_equal(snapshot_init(&r, c, names, ids, 3), 0);
         r.quorate = true;
         for (size_t b = 0; b < 3; b++) {
@@ -1161,7 +1170,7 @@ static void test_scheduler_plan_text_shows_actions_placement_and_reasons(void **
         Config *c = fx_config();
         fx_rsc(c, "vip", "vip");
         fx_rsc(c, "vm", "vm");
-        c->resources[1].utilization = (Utilization){ 4096, 1 };
+        c->resources[1].utilization = (Utilization){4096, 1};
         fx_node(c, "blade1", 1024, 4);
         fx_node(c, "blade2", 2048, 4);
         Snapshot s;
@@ -1170,19 +1179,20 @@ static void test_scheduler_plan_text_shows_actions_placement_and_reasons(void **
         fx_blade(&s, "blade2", BLADE_LOST);
         Plan *p = run_checked(&s);
         char *t = fx_text(&s, p);
-        assert_string_equal(t, "blades: blade1 online, blade2 lost\n"
-                               "quorum: yes\n"
-                               "notes:\n"
-                               "  blade2 has no fence device in the configuration\n"
-                               "actions:\n"
-                               "  1  fence  blade2\n"
-                               "  2  start  vip on blade1  after 1\n"
-                               "placement:\n"
-                               "  vip  blade1  starts after fence of blade2\n"
-                               "  vm   -       blocked\n"
-                               "blocked:\n"
-                               "  vm: no blade has enough memory (needs 4096 MiB, best free 1024 MiB on "
-                               "blade1)\n");
+        assert_string_equal(
+                t, "blades: blade1 online, blade2 lost\n"
+                   "quorum: yes\n"
+                   "notes:\n"
+                   "  blade2 has no fence device in the configuration\n"
+                   "actions:\n"
+                   "  1  fence  blade2\n"
+                   "  2  start  vip on blade1  after 1\n"
+                   "placement:\n"
+                   "  vip  blade1  starts after fence of blade2\n"
+                   "  vm   -       blocked\n"
+                   "blocked:\n"
+                   "  vm: no blade has enough memory (needs 4096 MiB, best free 1024 MiB on "
+                   "blade1)\n");
         free(t);
         done(&s, p, c);
 }
@@ -1215,7 +1225,7 @@ static void test_scheduler_large_cluster_is_consistent(void **state) {
                 snprintf(gid, sizeof(gid), "g-%03d", i);
                 fx_rsc(c, id, "vip");
                 size_t v = fx_rsc(c, id2, "vm");
-                c->resources[v].utilization = (Utilization){ 1024 + (uint64_t) (i % 4) * 512, 1 };
+                c->resources[v].utilization = (Utilization){1024 + (uint64_t)(i % 4) * 512, 1};
                 c->resources[v].allow_migrate = true;
                 c->resources[v].priority = i % 3;
                 fx_group(c, gid, id, id2, NULL);
@@ -1237,7 +1247,7 @@ static void test_scheduler_large_cluster_is_consistent(void **state) {
         fx_blade(&s, "blade3", BLADE_LOST);
         fx_blade(&s, "blade5", BLADE_STANDBY);
         Plan *p = run_checked(&s);
-        uint64_t used[8] = { 0 };
+        uint64_t used[8] = {0};
         for (size_t r = 0; r < c->n_resources; r++) {
                 size_t t = p->rsc[r].target;
                 if (t == IDX_NONE)
@@ -1264,7 +1274,8 @@ int main(void) {
                 cmocka_unit_test(test_scheduler_primary_goes_where_its_follower_can_run),
                 cmocka_unit_test(test_scheduler_mandatory_colocation_with_stopped_primary_blocks),
                 cmocka_unit_test(test_scheduler_anti_colocation_blocks_with_one_blade_left),
-                cmocka_unit_test(test_scheduler_anti_colocation_first_placed_avoids_the_others_favourite),
+                cmocka_unit_test(
+                        test_scheduler_anti_colocation_first_placed_avoids_the_others_favourite),
                 cmocka_unit_test(test_scheduler_finite_colocation_adds_preference),
                 cmocka_unit_test(test_scheduler_order_then_starts_after_first_and_stops_before),
                 cmocka_unit_test(test_scheduler_asymmetrical_order_does_not_order_stops),
@@ -1285,7 +1296,8 @@ int main(void) {
                 cmocka_unit_test(test_scheduler_no_quorum_policies),
                 cmocka_unit_test(test_scheduler_probes_before_starting_anything_of_it),
                 cmocka_unit_test(test_scheduler_failed_resource_is_stopped_then_restarted_in_place),
-                cmocka_unit_test(test_scheduler_migration_threshold_moves_away_until_failure_timeout),
+                cmocka_unit_test(
+                        test_scheduler_migration_threshold_moves_away_until_failure_timeout),
                 cmocka_unit_test(test_scheduler_banned_blade_is_avoided_with_reason),
                 cmocka_unit_test(test_scheduler_stop_failure_with_fencing_fences_that_blade),
                 cmocka_unit_test(test_scheduler_stop_failure_without_fencing_blocks_there),

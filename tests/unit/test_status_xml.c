@@ -33,7 +33,7 @@ static bool diag_has(const DiagList *d, const char *needle) {
 static void test_status_xml_round_trip_keeps_everything(void **state) {
         Config *c = two_rsc();
         Snapshot s, back;
-        DiagList d = { 0 };
+        DiagList d = {0};
         char *t1, *t2;
         size_t n1;
 
@@ -79,7 +79,8 @@ static void test_status_xml_round_trip_keeps_everything(void **state) {
                         assert_int_equal(x->banned, y->banned);
                         assert_int_equal(x->last_rc, y->last_rc);
                 }
-        assert_string_equal(snapshot_rb(&back, 1, 1)->exit_reason, "domain <ldap> & \"friends\" crashed?");
+        assert_string_equal(snapshot_rb(&back, 1, 1)->exit_reason,
+                            "domain <ldap> & \"friends\" crashed?");
         assert_int_equal(status_xml_write(&back, &t2, NULL), 0);
         assert_string_equal(t1, t2);
         free(t1);
@@ -99,7 +100,7 @@ static void test_status_xml_defaults_and_blade_order(void **state) {
                 "</status>\n";
         Config *c = two_rsc();
         Snapshot s;
-        DiagList d = { 0 };
+        DiagList d = {0};
 
         assert_int_equal(status_xml_read(doc, strlen(doc), c, &s, &d), 0);
         assert_false(s.quorate);
@@ -125,7 +126,7 @@ static void test_status_xml_defaults_and_blade_order(void **state) {
 static void expect_error(const char *doc, const char *needle) {
         Config *c = two_rsc();
         Snapshot s;
-        DiagList d = { 0 };
+        DiagList d = {0};
 
         assert_int_equal(status_xml_read(doc, strlen(doc), c, &s, &d), -EINVAL);
         if (!diag_has(&d, needle)) {
@@ -142,10 +143,14 @@ static void test_status_xml_rejects_bad_documents_with_reasons(void **state) {
         expect_error("", "empty");
         expect_error("<status><node", "not well-formed XML");
         expect_error("<config/>", "root element must be <status>");
-        expect_error("<!DOCTYPE status [<!ENTITY x \"y\">]><status/>", "document type declarations");
-        expect_error("<status><node name=\"a\" id=\"1\" state=\"up\"/></status>", "state \"up\" is not online");
-        expect_error("<status><node name=\"a\" state=\"online\"/></status>", "name, id and state are required");
-        expect_error("<status><node name=\"a\" id=\"x\" state=\"online\"/></status>", "id=\"x\" is not a number");
+        expect_error("<!DOCTYPE status [<!ENTITY x \"y\">]><status/>",
+                     "document type declarations");
+        expect_error("<status><node name=\"a\" id=\"1\" state=\"up\"/></status>",
+                     "state \"up\" is not online");
+        expect_error("<status><node name=\"a\" state=\"online\"/></status>",
+                     "name, id and state are required");
+        expect_error("<status><node name=\"a\" id=\"x\" state=\"online\"/></status>",
+                     "id=\"x\" is not a number");
         expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
                      "<node name=\"b\" id=\"1\" state=\"online\"/></status>",
                      "id 1 is used twice");
@@ -155,14 +160,17 @@ static void test_status_xml_rejects_bad_documents_with_reasons(void **state) {
         expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
                      "<resource id=\"vm-nope\"/></status>",
                      "\"vm-nope\" is not a resource of the configuration");
+        expect_error(
+                "<status><node name=\"a\" id=\"1\" state=\"online\"/>"
+                "<resource id=\"vm-ldap\"><on node=\"z\" role=\"started\"/></resource></status>",
+                "unknown node \"z\"");
+        expect_error(
+                "<status><node name=\"a\" id=\"1\" state=\"online\"/>"
+                "<resource id=\"vm-ldap\"><on node=\"a\" role=\"running\"/></resource></status>",
+                "role \"running\" is not");
         expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
-                     "<resource id=\"vm-ldap\"><on node=\"z\" role=\"started\"/></resource></status>",
-                     "unknown node \"z\"");
-        expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
-                     "<resource id=\"vm-ldap\"><on node=\"a\" role=\"running\"/></resource></status>",
-                     "role \"running\" is not");
-        expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
-                     "<resource id=\"vm-ldap\"><on node=\"a\" role=\"started\" rc=\"256\"/></resource></status>",
+                     "<resource id=\"vm-ldap\"><on node=\"a\" role=\"started\" "
+                     "rc=\"256\"/></resource></status>",
                      "rc=\"256\"");
         expect_error("<status><node name=\"a\" id=\"1\" state=\"online\"/>"
                      "<resource id=\"vm-ldap\"><on node=\"a\" role=\"started\"/>"
@@ -178,14 +186,13 @@ static void test_status_xml_rejects_bad_documents_with_reasons(void **state) {
 }
 
 static void test_status_xml_warns_about_unknown_names_but_reads(void **state) {
-        static const char doc[] =
-                "<status colour=\"blue\">\n"
-                "  <node name=\"a\" id=\"1\" state=\"online\" rack=\"3\"/>\n"
-                "  <extra/>\n"
-                "</status>\n";
+        static const char doc[] = "<status colour=\"blue\">\n"
+                                  "  <node name=\"a\" id=\"1\" state=\"online\" rack=\"3\"/>\n"
+                                  "  <extra/>\n"
+                                  "</status>\n";
         Config *c = two_rsc();
         Snapshot s;
-        DiagList d = { 0 };
+        DiagList d = {0};
 
         assert_int_equal(status_xml_read(doc, strlen(doc), c, &s, &d), 0);
         assert_int_equal(d.n_errors, 0);
@@ -235,9 +242,11 @@ static void test_status_xml_derives_cluster_roles(void **state) {
         assert_string_equal(status_rsc_role(&s, p, 1, NULL), "blocked");
         char *t;
         assert_int_equal(status_xml_write_plan(&s, p, &t, NULL), 0);
-        assert_non_null(strstr(t, "<resource id=\"vm-ldap\" agent=\"ocf:bladed:vm\" role=\"blocked\" failcount=\"0\""));
-        assert_non_null(strstr(t, "<resource id=\"vip-mx1\" agent=\"ocf:bladed:vip\" role=\"stopping\" "
-                                  "node=\"blade2\" failcount=\"0\">"));
+        assert_non_null(strstr(t, "<resource id=\"vm-ldap\" agent=\"ocf:bladed:vm\" "
+                                  "role=\"blocked\" failcount=\"0\""));
+        assert_non_null(
+                strstr(t, "<resource id=\"vip-mx1\" agent=\"ocf:bladed:vip\" role=\"stopping\" "
+                          "node=\"blade2\" failcount=\"0\">"));
         free(t);
         plan_free(p);
         c->props.maintenance = true;

@@ -119,7 +119,9 @@ static void test_strings_for_scores_and_durations(void **state) {
 }
 
 static void test_str_printable_masks_control_bytes_and_cuts(void **state) {
-        char *s = str_printable("a\x01" "b\nc", 100);
+        char *s = str_printable("a\x01"
+                                "b\nc",
+                                100);
         assert_string_equal(s, "a?b?c");
         free(s);
         s = str_printable("abcdef", 3);
@@ -128,7 +130,7 @@ static void test_str_printable_masks_control_bytes_and_cuts(void **state) {
 }
 
 static void test_diag_sorts_by_line_and_prints_file_line(void **state) {
-        DiagList d = { 0 };
+        DiagList d = {0};
         char *out = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&out, &size);

@@ -20,20 +20,23 @@ static uint8_t *encode(const WireMessage *m, size_t *len) {
 }
 
 static void put32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) (v >> 24);
-        p[1] = (uint8_t) (v >> 16);
-        p[2] = (uint8_t) (v >> 8);
-        p[3] = (uint8_t) v;
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
 }
 
 static void test_wire_state_round_trips_big_endian(void **state) {
-        WireMessage m = { .type = WIRE_STATE, .nodeid = 3 }, d;
+        WireMessage m = {.type = WIRE_STATE, .nodeid = 3}, d;
         const char *why;
         size_t len;
 
-        m.state = (WireState){ .round = 0x0102030405060708ull, .epoch = 7, .digest = 99,
-                               .flags = WIRE_STATE_AUTHORITATIVE | WIRE_STATE_SYNCED,
-                               .n_blades = 3, .proto_max = 1 };
+        m.state = (WireState){.round = 0x0102030405060708ull,
+                              .epoch = 7,
+                              .digest = 99,
+                              .flags = WIRE_STATE_AUTHORITATIVE | WIRE_STATE_SYNCED,
+                              .n_blades = 3,
+                              .proto_max = 1};
         uint8_t *b = encode(&m, &len);
         assert_int_equal(len, WIRE_HEADER_SIZE + 36);
         /* magic "BLAD", version, type, flags, length, node id: big-endian */
@@ -59,12 +62,12 @@ static void test_wire_state_round_trips_big_endian(void **state) {
 
 static void test_wire_config_request_ack_round_trip(void **state) {
         const char *doc = "<bladed-config epoch=\"4\"/>";
-        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        WireMessage m = {.type = WIRE_CONFIG, .nodeid = 2}, d;
         const char *why;
         size_t len;
         uint8_t *b;
 
-        m.config = (WireConfig){ .round = 5, .epoch = 4, .doc = doc, .doc_len = strlen(doc) };
+        m.config = (WireConfig){.round = 5, .epoch = 4, .doc = doc, .doc_len = strlen(doc)};
         b = encode(&m, &len);
         assert_int_equal(wire_decode(b, len, &d, &why), 0);
         assert_int_equal(d.config.epoch, 4);
@@ -74,16 +77,16 @@ static void test_wire_config_request_ack_round_trip(void **state) {
         assert_memory_equal(d.config.doc, doc, strlen(doc));
         free(b);
 
-        m = (WireMessage){ .type = WIRE_CONFIG_REQUEST, .nodeid = 9 };
-        m.request = (WireRequest){ .request_id = 42, .doc = doc, .doc_len = strlen(doc) };
+        m = (WireMessage){.type = WIRE_CONFIG_REQUEST, .nodeid = 9};
+        m.request = (WireRequest){.request_id = 42, .doc = doc, .doc_len = strlen(doc)};
         b = encode(&m, &len);
         assert_int_equal(wire_decode(b, len, &d, &why), 0);
         assert_int_equal(d.request.request_id, 42);
         assert_memory_equal(d.request.doc, doc, strlen(doc));
         free(b);
 
-        m = (WireMessage){ .type = WIRE_CONFIG_ACK, .nodeid = 1 };
-        m.ack = (WireAck){ .epoch = 8, .error = -ENOSPC, .msg = "disk full", .msg_len = 9 };
+        m = (WireMessage){.type = WIRE_CONFIG_ACK, .nodeid = 1};
+        m.ack = (WireAck){.epoch = 8, .error = -ENOSPC, .msg = "disk full", .msg_len = 9};
         b = encode(&m, &len);
         assert_int_equal(wire_decode(b, len, &d, &why), 0);
         assert_int_equal(d.ack.epoch, 8);
@@ -91,7 +94,7 @@ static void test_wire_config_request_ack_round_trip(void **state) {
         assert_int_equal(d.ack.msg_len, 9);
         free(b);
 
-        m.ack = (WireAck){ .epoch = 8 };
+        m.ack = (WireAck){.epoch = 8};
         b = encode(&m, &len);
         assert_int_equal(wire_decode(b, len, &d, &why), 0);
         assert_int_equal(d.ack.msg_len, 0);
@@ -100,11 +103,11 @@ static void test_wire_config_request_ack_round_trip(void **state) {
 
 static void test_wire_every_truncation_is_rejected(void **state) {
         const char *doc = "<bladed-config/>";
-        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        WireMessage m = {.type = WIRE_CONFIG, .nodeid = 2}, d;
         const char *why;
         size_t len;
 
-        m.config = (WireConfig){ .epoch = 1, .doc = doc, .doc_len = strlen(doc) };
+        m.config = (WireConfig){.epoch = 1, .doc = doc, .doc_len = strlen(doc)};
         uint8_t *b = encode(&m, &len);
         for (size_t n = 0; n < len; n++) {
                 why = NULL;
@@ -115,7 +118,7 @@ static void test_wire_every_truncation_is_rejected(void **state) {
 }
 
 static void test_wire_garbled_header_fields(void **state) {
-        WireMessage m = { .type = WIRE_STATE, .nodeid = 1 }, d;
+        WireMessage m = {.type = WIRE_STATE, .nodeid = 1}, d;
         const char *why;
         size_t len;
         uint8_t *b = encode(&m, &len);
@@ -176,11 +179,11 @@ static void test_wire_garbled_header_fields(void **state) {
 
 static void test_wire_config_digest_and_blob_checks(void **state) {
         const char *doc = "<bladed-config/>";
-        WireMessage m = { .type = WIRE_CONFIG, .nodeid = 2 }, d;
+        WireMessage m = {.type = WIRE_CONFIG, .nodeid = 2}, d;
         const char *why;
         size_t len;
 
-        m.config = (WireConfig){ .epoch = 1, .doc = doc, .doc_len = strlen(doc) };
+        m.config = (WireConfig){.epoch = 1, .doc = doc, .doc_len = strlen(doc)};
         uint8_t *b = encode(&m, &len);
         size_t doc_off = WIRE_HEADER_SIZE + 28;
 
@@ -196,10 +199,10 @@ static void test_wire_config_digest_and_blob_checks(void **state) {
         free(b);
 
         /* blob length larger than the rest of the message */
-        m = (WireMessage){ .type = WIRE_CONFIG_REQUEST, .nodeid = 2 };
-        m.request = (WireRequest){ .request_id = 1, .doc = doc, .doc_len = strlen(doc) };
+        m = (WireMessage){.type = WIRE_CONFIG_REQUEST, .nodeid = 2};
+        m.request = (WireRequest){.request_id = 1, .doc = doc, .doc_len = strlen(doc)};
         b = encode(&m, &len);
-        put32(b + WIRE_HEADER_SIZE + 8, (uint32_t) strlen(doc) + 1);
+        put32(b + WIRE_HEADER_SIZE + 8, (uint32_t)strlen(doc) + 1);
         assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
         /* and an empty document */
         put32(b + WIRE_HEADER_SIZE + 8, 0);
@@ -207,8 +210,8 @@ static void test_wire_config_digest_and_blob_checks(void **state) {
         free(b);
 
         /* ack error must be a negative errno */
-        m = (WireMessage){ .type = WIRE_CONFIG_ACK, .nodeid = 2 };
-        m.ack = (WireAck){ .epoch = 1 };
+        m = (WireMessage){.type = WIRE_CONFIG_ACK, .nodeid = 2};
+        m.ack = (WireAck){.epoch = 1};
         b = encode(&m, &len);
         put32(b + WIRE_HEADER_SIZE + 8, 5);
         assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
@@ -216,17 +219,17 @@ static void test_wire_config_digest_and_blob_checks(void **state) {
 }
 
 static void test_wire_encode_refuses_what_decode_would_refuse(void **state) {
-        WireMessage m = { .type = WIRE_CONFIG_REQUEST, .nodeid = 1 };
+        WireMessage m = {.type = WIRE_CONFIG_REQUEST, .nodeid = 1};
         uint8_t *b = NULL;
         size_t len;
         char *big = malloc(WIRE_MAX_DOC + 1);
 
-        m.request = (WireRequest){ .doc = "", .doc_len = 0 };
+        m.request = (WireRequest){.doc = "", .doc_len = 0};
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
-        m.request = (WireRequest){ .doc = "a\0b", .doc_len = 3 };
+        m.request = (WireRequest){.doc = "a\0b", .doc_len = 3};
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
         memset(big, 'x', WIRE_MAX_DOC + 1);
-        m.request = (WireRequest){ .doc = big, .doc_len = WIRE_MAX_DOC + 1 };
+        m.request = (WireRequest){.doc = big, .doc_len = WIRE_MAX_DOC + 1};
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
         /* exactly the maximum is fine, and decodes */
         m.request.doc_len = WIRE_MAX_DOC;
@@ -237,23 +240,28 @@ static void test_wire_encode_refuses_what_decode_would_refuse(void **state) {
         free(b);
         free(big);
 
-        m = (WireMessage){ .type = WIRE_FENCE, .nodeid = 1 };
+        m = (WireMessage){.type = WIRE_FENCE, .nodeid = 1};
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
-        m = (WireMessage){ .type = WIRE_STATE, .nodeid = 0 };
+        m = (WireMessage){.type = WIRE_STATE, .nodeid = 0};
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
-        m = (WireMessage){ .type = WIRE_STATE, .nodeid = 1 };
+        m = (WireMessage){.type = WIRE_STATE, .nodeid = 1};
         m.state.flags = 0x100;
         assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
 }
 
 static void test_wire_resource_state(void **state) {
-        WireMessage m = { .type = WIRE_RESOURCE_STATE, .nodeid = 2 }, d;
+        WireMessage m = {.type = WIRE_RESOURCE_STATE, .nodeid = 2}, d;
         const char *why;
         size_t len;
 
-        m.rstate = (WireResourceState){ .epoch = 9, .blade = 2, .role = 3, .rc = -1,
-                                        .rsc = "web-ip", .rsc_len = 6,
-                                        .reason = "timed out", .reason_len = 9 };
+        m.rstate = (WireResourceState){.epoch = 9,
+                                       .blade = 2,
+                                       .role = 3,
+                                       .rc = -1,
+                                       .rsc = "web-ip",
+                                       .rsc_len = 6,
+                                       .reason = "timed out",
+                                       .reason_len = 9};
         uint8_t *b = encode(&m, &len);
         assert_int_equal(len, WIRE_HEADER_SIZE + 28 + 6 + 9);
         assert_int_equal(b[5], WIRE_RESOURCE_STATE);
@@ -270,7 +278,7 @@ static void test_wire_resource_state(void **state) {
         for (size_t n = 0; n < len; n++) {
                 uint8_t *t = malloc(len);
                 memcpy(t, b, len);
-                put32(t + 8, (uint32_t) (n > WIRE_HEADER_SIZE ? n - WIRE_HEADER_SIZE : 0));
+                put32(t + 8, (uint32_t)(n > WIRE_HEADER_SIZE ? n - WIRE_HEADER_SIZE : 0));
                 assert_int_equal(wire_decode(t, n, &d, &why), -EBADMSG);
                 free(t);
         }
