@@ -29,16 +29,16 @@ static void on_reader_error(void *arg, xmlError *e) {
 int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {
         xmlTextReader *reader;
         bool failed = false;
-        ErrorGuard g;
+        XmlErrorGuard g;
         int r = -EINVAL;
 
         if (len == 0 || len > CONFIG_MAX_SIZE)
                 return -EINVAL;
         xmlInitParser();
-        config_errors_silence(&g);
+        xml_errors_silence(&g);
         reader = xmlReaderForMemory(buf, (int)len, NULL, NULL, XML_PARSE_NONET);
         if (!reader) {
-                config_errors_restore(&g);
+                xml_errors_restore(&g);
                 return -ENOMEM;
         }
         xmlTextReaderSetStructuredErrorHandler(reader, on_reader_error, &failed);
@@ -61,7 +61,7 @@ int config_get_epoch(const char *buf, size_t len, uint64_t *ret) {
                 break;
         }
         xmlFreeTextReader(reader);
-        config_errors_restore(&g);
+        xml_errors_restore(&g);
         return r;
 }
 
@@ -73,14 +73,14 @@ int config_set_epoch(const char *buf, size_t len, uint64_t epoch, char **ret, si
         xmlNode *root;
         xmlChar *out = NULL;
         int size = 0, r = -EINVAL;
-        ErrorGuard g;
+        XmlErrorGuard g;
 
         xmlInitParser();
-        config_errors_silence(&g);
+        xml_errors_silence(&g);
         doc = config_read_xml(buf, len, &rep);
         diag_clear(&diag);
         if (!doc) {
-                config_errors_restore(&g);
+                xml_errors_restore(&g);
                 return rep.oom ? -ENOMEM : -EINVAL;
         }
         root = xmlDocGetRootElement(doc);
@@ -106,6 +106,6 @@ int config_set_epoch(const char *buf, size_t len, uint64_t epoch, char **ret, si
 out:
         xmlFree(out);
         xmlFreeDoc(doc);
-        config_errors_restore(&g);
+        xml_errors_restore(&g);
         return r;
 }

@@ -66,18 +66,8 @@ int config_node_line(const xmlNode *n);
 /* Value of an attribute without namespace, NULL when absent. */
 const char *config_attr(const xmlNode *n, const char *name);
 
-/* libxml2 keeps its default error handlers in (thread-local) globals and
- * they print to stderr.  Between silence and restore, whatever a
- * per-context handler does not catch goes nowhere; the caller's handlers
- * come back afterwards. */
-typedef struct ErrorGuard {
-        xmlStructuredErrorFunc serror;
-        void *serror_ctx;
-        xmlGenericErrorFunc generic;
-        void *generic_ctx;
-} ErrorGuard;
-void config_errors_silence(ErrorGuard *g);
-void config_errors_restore(const ErrorGuard *g);
+/* libxml2 stays quiet through the shared guard (bladed/xmlquiet.h). */
+#include "bladed/xmlquiet.h"
 
 /* config_xml.c: parses without DTD (rejected), network or entities, records
  * start-tag lines; problems go to r.  NULL on failure. */

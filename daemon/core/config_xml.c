@@ -376,40 +376,20 @@ static int diag_move(DiagList *to, DiagList *from) {
         return 0;
 }
 
-static void on_stray_error(void *ctx, xmlError *e) {
-}
-
-static void on_stray_generic(void *ctx, const char *fmt, ...) {
-}
-
-void config_errors_silence(ErrorGuard *g) {
-        g->serror = xmlStructuredError;
-        g->serror_ctx = xmlStructuredErrorContext;
-        g->generic = xmlGenericError;
-        g->generic_ctx = xmlGenericErrorContext;
-        xmlSetStructuredErrorFunc(NULL, on_stray_error);
-        xmlSetGenericErrorFunc(NULL, on_stray_generic);
-}
-
-void config_errors_restore(const ErrorGuard *g) {
-        xmlSetStructuredErrorFunc(g->serror_ctx, g->serror);
-        xmlSetGenericErrorFunc(g->generic_ctx, g->generic);
-}
-
 int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
         DiagList own = {0};
         Report r = {.diag = &own};
         SchemaState schema = {.r = &r};
         IdTable ids = {0};
         Config *c = NULL;
-        ErrorGuard g;
+        XmlErrorGuard g;
         xmlDoc *doc;
         const xmlNode *root;
         int k = 0;
 
         *ret = NULL;
         xmlInitParser();
-        config_errors_silence(&g);
+        xml_errors_silence(&g);
         doc = config_read_xml(buf, len, &r);
         if (!doc)
                 goto finish;
@@ -432,7 +412,7 @@ int config_parse(const char *buf, size_t len, Config **ret, DiagList *diag) {
         if (k >= 0)
                 merge_schema_diags(&r, &schema);
 finish:
-        config_errors_restore(&g);
+        xml_errors_restore(&g);
         config_ids_free(&ids);
         xmlFreeDoc(doc);
         schema_state_clear(&schema);

@@ -15,6 +15,7 @@
 #include "bladed/ocf.h"
 #include "bladed/ocf_meta.h"
 #include "bladed/util.h"
+#include "bladed/xmlquiet.h"
 
 typedef struct Reader {
         DiagList *diag;
@@ -68,12 +69,6 @@ static void on_entity_decl(void *data, const xmlChar *name, int type, const xmlC
 static void on_unparsed_entity_decl(void *data, const xmlChar *name, const xmlChar *pid,
                                     const xmlChar *sid, const xmlChar *notation) {
         refuse_entity(data);
-}
-
-static void on_stray(void *ctx, xmlError *e) {
-}
-
-static void on_stray_generic(void *ctx, const char *fmt, ...) {
 }
 
 static const char *get(const xmlNode *n, const char *name) {
@@ -302,10 +297,7 @@ static void read_doc(Reader *rd, const xmlNode *root, OcfMeta *m) {
 int ocf_meta_parse(const char *buf, size_t len, OcfMeta **ret, DiagList *diag) {
         Reader rd = {.diag = diag};
         size_t errors_before = diag->n_errors;
-        xmlStructuredErrorFunc old_serror = xmlStructuredError;
-        void *old_serror_ctx = xmlStructuredErrorContext;
-        xmlGenericErrorFunc old_generic = xmlGenericError;
-        void *old_generic_ctx = xmlGenericErrorContext;
+        XmlErrorGuard guard;
         xmlParserCtxt *ctxt = NULL;
         xmlDoc *doc = NULL;
         OcfMeta *m = NULL;
@@ -318,8 +310,8 @@ int ocf_meta_parse(const char *buf, size_t len, OcfMeta **ret, DiagList *diag) {
                 return rd.oom ? -ENOMEM : -EINVAL;
         }
         xmlInitParser();
-        xmlSetStructuredErrorFunc(NULL, on_stray);
-        xmlSetGenericErrorFunc(NULL, on_stray_generic);
+        /* The context's own handler gets what matters; the rest is dropped. */
+        xml_errors_silence(&guard);
         ctxt = xmlNewParserCtxt();
         if (!ctxt) {
                 k = -ENOMEM;
@@ -354,8 +346,7 @@ out:
         ocf_meta_free(m);
         xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctxt);
-        xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
-        xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
+        xml_errors_restore(&guard);
         return k;
 }
 

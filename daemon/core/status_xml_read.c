@@ -16,6 +16,7 @@
 
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
+#include "bladed/xmlquiet.h"
 
 typedef struct Reader {
         DiagList *diag;
@@ -73,12 +74,6 @@ static void on_internal_subset(void *data, const xmlChar *name, const xmlChar *e
         ERR(rd, ctxt->input ? ctxt->input->line : 0, "document type declarations are not allowed");
         rd->doctype = true;
         xmlStopParser(ctxt);
-}
-
-static void on_stray(void *ctx, xmlError *e) {
-}
-
-static void on_stray_generic(void *ctx, const char *fmt, ...) {
 }
 
 static const char *get(const xmlNode *n, const char *name) {
@@ -429,10 +424,7 @@ int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot 
                     DiagList *diag) {
         Reader rd = {.diag = diag};
         size_t errors_before = diag->n_errors;
-        xmlStructuredErrorFunc old_serror = xmlStructuredError;
-        void *old_serror_ctx = xmlStructuredErrorContext;
-        xmlGenericErrorFunc old_generic = xmlGenericError;
-        void *old_generic_ctx = xmlGenericErrorContext;
+        XmlErrorGuard guard;
         xmlParserCtxt *ctxt = NULL;
         xmlDoc *doc = NULL;
         int k;
@@ -444,10 +436,8 @@ int status_xml_read(const char *buf, size_t len, const Config *config, Snapshot 
                 return rd.oom ? -ENOMEM : -EINVAL;
         }
         xmlInitParser();
-        /* libxml2's default handlers print to stderr; the context's own
-         * handler gets what matters. */
-        xmlSetStructuredErrorFunc(NULL, on_stray);
-        xmlSetGenericErrorFunc(NULL, on_stray_generic);
+        /* The context's own handler gets what matters; the rest is dropped. */
+        xml_errors_silence(&guard);
         ctxt = xmlNewParserCtxt();
         if (!ctxt) {
                 k = -ENOMEM;
@@ -476,7 +466,6 @@ out:
                 snapshot_done(s);
         xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctxt);
-        xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
-        xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
+        xml_errors_restore(&guard);
         return k;
 }
