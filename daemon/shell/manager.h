@@ -141,3 +141,21 @@ void manager_probe_free(Manager *m);
 /* manager_control.c */
 int manager_on_control(void *userdata, uint64_t id, const CtlRequest *q);
 int manager_reparse_config(Manager *m);
+
+/* manager_exec.c: the executor (doc/executor.rst) */
+/* `bladectl cleanup RES [NODE]` (node NULL = every blade): forgets fail
+ * counts, bans and the last failure of RES and probes it again.  0 once
+ * multicast, or -errno with *why set for the admin (-ENOENT unknown
+ * resource or blade, -ENOLINK no quorum, -ENOTCONN not joined). */
+int manager_exec_cleanup(Manager *m, const char *rsc, const char *node, const char **why);
+/* `bladectl fence NODE` (status_only: only ask the device whether it
+ * answers, with the "status" action).  Answers control request id later
+ * with control_reply(); < 0 only for an internal error. */
+int manager_exec_fence_admin(Manager *m, uint64_t id, const char *node, bool status_only);
+
+/* manager_nodes.c: hot-add and hot-remove (doc/procedures) */
+/* `bladectl node add NAME IP [--number N]` (number < 0: the lowest free)
+ * and `bladectl node remove NAME`.  Answer control request id later with
+ * control_reply(); < 0 only for an internal error. */
+int manager_nodes_add(Manager *m, uint64_t id, const char *name, const char *ip, int number);
+int manager_nodes_remove(Manager *m, uint64_t id, const char *name);
