@@ -12,6 +12,9 @@
 #define REQUEST_FIXED (8 + 4)
 #define ACK_FIXED (8 + 4 + 4)
 #define RSTATE_FIXED (8 + 4 + 4 + 4 + 4 + 4)
+#define ACTION_FIXED (8 + 8 + 4 + 4 + 4 + 4)
+#define RESULT_FIXED (8 + 8 + 4 * 8 + 4 + 4)
+#define FENCE_FIXED (4 * 4 + 4)
 
 typedef struct Reader {
         const uint8_t *p;
@@ -108,6 +111,77 @@ const char *wire_type_to_string(unsigned type) {
         }
 }
 
+/* The fixed fields of the executor's messages; the same checks guard the
+ * encoder, so a daemon cannot send what its peers would drop. */
+static int action_check(const WireAction *a, const char **reason) {
+        if (a->op < WIRE_OP_PROBE || a->op > WIRE_OP_CLEANUP) {
+                *reason = "ACTION op out of range";
+                return -EBADMSG;
+        }
+        if (a->action_id == 0) {
+                *reason = "ACTION id 0";
+                return -EBADMSG;
+        }
+        if (a->blade == 0 && a->op != WIRE_OP_CLEANUP) {
+                *reason = "ACTION for node id 0";
+                return -EBADMSG;
+        }
+        bool migration = a->op == WIRE_OP_MIGRATE_TO || a->op == WIRE_OP_MIGRATE_FROM;
+        if (migration != (a->peer != 0) || (migration && a->peer == a->blade)) {
+                *reason = "ACTION peer does not fit its op";
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+static int result_check(const WireResult *x, const char **reason) {
+        if (x->blade == 0) {
+                *reason = "RESOURCE_RESULT for node id 0";
+                return -EBADMSG;
+        }
+        if (x->op < WIRE_OP_PROBE || x->op >= _WIRE_OP_MAX || x->op == WIRE_OP_CLEANUP) {
+                *reason = "RESOURCE_RESULT op out of range";
+                return -EBADMSG;
+        }
+        if ((x->action_id == 0) != (x->origin == 0)) {
+                *reason = "RESOURCE_RESULT action id and origin disagree";
+                return -EBADMSG;
+        }
+        if (x->role > WIRE_ROLE_MAX) {
+                *reason = "RESOURCE_RESULT role out of range";
+                return -EBADMSG;
+        }
+        if (x->rc < -1 || x->rc > 255) {
+                *reason = "RESOURCE_RESULT exit code out of range";
+                return -EBADMSG;
+        }
+        if (x->flags & ~WIRE_RESULT_FLAGS_ALL) {
+                *reason = "RESOURCE_RESULT has undefined flag bits";
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+static int fence_check(const WireFence *f, const char **reason) {
+        if (f->victim == 0) {
+                *reason = "FENCE for node id 0";
+                return -EBADMSG;
+        }
+        if (f->flags & ~WIRE_FENCE_FLAGS_ALL) {
+                *reason = "FENCE has undefined flag bits";
+                return -EBADMSG;
+        }
+        if (f->rc < -1 || f->rc > 255) {
+                *reason = "FENCE exit code out of range";
+                return -EBADMSG;
+        }
+        if (f->attempt == 0) {
+                *reason = "FENCE attempt 0";
+                return -EBADMSG;
+        }
+        return 0;
+}
+
 static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
         int k;
 
@@ -202,6 +276,66 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                 if (k < 0)
                         return k;
                 break;
+        case WIRE_ACTION:
+                if (r->left < ACTION_FIXED) {
+                        *reason = "ACTION payload truncated";
+                        return -EBADMSG;
+                }
+                m->action.epoch = get_u64(r);
+                m->action.action_id = get_u64(r);
+                m->action.op = get_u32(r);
+                m->action.blade = get_u32(r);
+                m->action.peer = get_u32(r);
+                k = action_check(&m->action, reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, WIRE_MAX_RSC_ID, false, &m->action.rsc, &m->action.rsc_len, reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_RESOURCE_RESULT:
+                if (r->left < RESULT_FIXED) {
+                        *reason = "RESOURCE_RESULT payload truncated";
+                        return -EBADMSG;
+                }
+                m->result.epoch = get_u64(r);
+                m->result.action_id = get_u64(r);
+                m->result.origin = get_u32(r);
+                m->result.blade = get_u32(r);
+                m->result.op = get_u32(r);
+                m->result.role = get_u32(r);
+                m->result.rc = (int32_t)get_u32(r);
+                m->result.failcount = get_u32(r);
+                m->result.flags = get_u32(r);
+                m->result.duration_ms = get_u32(r);
+                k = result_check(&m->result, reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, WIRE_MAX_RSC_ID, false, &m->result.rsc, &m->result.rsc_len, reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, WIRE_MAX_TEXT, true, &m->result.reason, &m->result.reason_len,
+                             reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_FENCE:
+                if (r->left < FENCE_FIXED) {
+                        *reason = "FENCE payload truncated";
+                        return -EBADMSG;
+                }
+                m->fence.victim = get_u32(r);
+                m->fence.flags = get_u32(r);
+                m->fence.rc = (int32_t)get_u32(r);
+                m->fence.attempt = get_u32(r);
+                k = fence_check(&m->fence, reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, WIRE_MAX_TEXT, true, &m->fence.reason, &m->fence.reason_len,
+                             reason);
+                if (k < 0)
+                        return k;
+                break;
         default:
                 *reason = "message type not handled by this version";
                 return -EOPNOTSUPP;
@@ -289,6 +423,7 @@ static bool blob_ok(const char *s, size_t n, size_t max, bool allow_empty) {
 }
 
 int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
+        const char *why;
         size_t payload;
         uint8_t *buf;
         Writer w;
@@ -324,6 +459,25 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                     m->rstate.rc > 255)
                         return -EINVAL;
                 payload = RSTATE_FIXED + m->rstate.rsc_len + m->rstate.reason_len;
+                break;
+        case WIRE_ACTION:
+                if (action_check(&m->action, &why) < 0 ||
+                    !blob_ok(m->action.rsc, m->action.rsc_len, WIRE_MAX_RSC_ID, false))
+                        return -EINVAL;
+                payload = ACTION_FIXED + m->action.rsc_len;
+                break;
+        case WIRE_RESOURCE_RESULT:
+                if (result_check(&m->result, &why) < 0 ||
+                    !blob_ok(m->result.rsc, m->result.rsc_len, WIRE_MAX_RSC_ID, false) ||
+                    !blob_ok(m->result.reason, m->result.reason_len, WIRE_MAX_TEXT, true))
+                        return -EINVAL;
+                payload = RESULT_FIXED + m->result.rsc_len + m->result.reason_len;
+                break;
+        case WIRE_FENCE:
+                if (fence_check(&m->fence, &why) < 0 ||
+                    !blob_ok(m->fence.reason, m->fence.reason_len, WIRE_MAX_TEXT, true))
+                        return -EINVAL;
+                payload = FENCE_FIXED + m->fence.reason_len;
                 break;
         default:
                 return -EINVAL;
@@ -372,6 +526,35 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 put_be(&w, (uint32_t)m->rstate.rc, 4);
                 put_blob(&w, m->rstate.rsc, m->rstate.rsc_len);
                 put_blob(&w, m->rstate.reason, m->rstate.reason_len);
+                break;
+        case WIRE_ACTION:
+                put_be(&w, m->action.epoch, 8);
+                put_be(&w, m->action.action_id, 8);
+                put_be(&w, m->action.op, 4);
+                put_be(&w, m->action.blade, 4);
+                put_be(&w, m->action.peer, 4);
+                put_blob(&w, m->action.rsc, m->action.rsc_len);
+                break;
+        case WIRE_RESOURCE_RESULT:
+                put_be(&w, m->result.epoch, 8);
+                put_be(&w, m->result.action_id, 8);
+                put_be(&w, m->result.origin, 4);
+                put_be(&w, m->result.blade, 4);
+                put_be(&w, m->result.op, 4);
+                put_be(&w, m->result.role, 4);
+                put_be(&w, (uint32_t)m->result.rc, 4);
+                put_be(&w, m->result.failcount, 4);
+                put_be(&w, m->result.flags, 4);
+                put_be(&w, m->result.duration_ms, 4);
+                put_blob(&w, m->result.rsc, m->result.rsc_len);
+                put_blob(&w, m->result.reason, m->result.reason_len);
+                break;
+        case WIRE_FENCE:
+                put_be(&w, m->fence.victim, 4);
+                put_be(&w, m->fence.flags, 4);
+                put_be(&w, (uint32_t)m->fence.rc, 4);
+                put_be(&w, m->fence.attempt, 4);
+                put_blob(&w, m->fence.reason, m->fence.reason_len);
                 break;
         }
         *ret = buf;

@@ -42,15 +42,15 @@
 #define WIRE_MAX_PAYLOAD (WIRE_MAX_DOC + 64u)
 
 typedef enum WireType {
-        WIRE_STATE = 1,          /* after a join: my epoch, digest, flags */
-        WIRE_CONFIG = 2,         /* a whole configuration + epoch (sync to laggers) */
-        WIRE_CONFIG_REQUEST = 3, /* a client's change, to be ordered by CPG */
-        WIRE_CONFIG_ACK = 4,     /* "I have written epoch N" (or why not) */
-        WIRE_RESOURCE_STATE = 5, /* a probe's finding on the sender's own blade */
-        /* Reserved for the executor and fencing issues; version 1 drops them. */
-        WIRE_RESOURCE_RESULT = 16,
-        WIRE_ACTION = 17,
-        WIRE_FENCE = 18,
+        WIRE_STATE = 1,            /* after a join: my epoch, digest, flags */
+        WIRE_CONFIG = 2,           /* a whole configuration + epoch (sync to laggers) */
+        WIRE_CONFIG_REQUEST = 3,   /* a client's change, to be ordered by CPG */
+        WIRE_CONFIG_ACK = 4,       /* "I have written epoch N" (or why not) */
+        WIRE_RESOURCE_STATE = 5,   /* a probe's finding on the sender's own blade */
+        WIRE_RESOURCE_RESULT = 16, /* an action's or a monitor's result, sender's blade */
+        WIRE_ACTION = 17,          /* the coordinator: "blade B, do this to resource R" */
+        WIRE_FENCE = 18,           /* the outcome of a fencing attempt */
+        /* 19.. reserved (hot-add/remove); version 1 drops unknown types. */
 } WireType;
 
 /* WireState.flags */
@@ -104,6 +104,67 @@ typedef struct WireResourceState {
         size_t reason_len;
 } WireResourceState;
 
+/* What an ACTION asks for, and what a RESOURCE_RESULT answers. */
+typedef enum WireOp {
+        WIRE_OP_PROBE = 1, /* monitor, interval 0 */
+        WIRE_OP_STOP = 2,
+        WIRE_OP_START = 3,
+        WIRE_OP_MIGRATE_TO = 4,   /* on the source; peer = target */
+        WIRE_OP_MIGRATE_FROM = 5, /* on the target; peer = source */
+        WIRE_OP_CLEANUP = 6,      /* forget failures, probe again (blade 0 = every blade) */
+        WIRE_OP_MONITOR = 7,      /* results only: a recurring monitor's finding */
+        WIRE_OP_ANNOUNCE = 8,     /* results only: the re-announce of a known state */
+        _WIRE_OP_MAX,
+} WireOp;
+
+typedef struct WireAction {
+        uint64_t epoch;     /* the configuration epoch the plan was made for */
+        uint64_t action_id; /* unique per sender (the coordinator) */
+        uint32_t op;        /* WIRE_OP_PROBE..WIRE_OP_CLEANUP */
+        uint32_t blade;     /* node id that runs it; 0 only for CLEANUP = every blade */
+        uint32_t peer;      /* the other blade of a migration, else 0 */
+        const char *rsc;    /* 1..WIRE_MAX_RSC_ID bytes */
+        size_t rsc_len;
+} WireAction;
+
+/* WireResult.flags */
+#define WIRE_RESULT_BANNED (1u << 0)         /* never start here again until cleanup */
+#define WIRE_RESULT_NEW_FAILURE (1u << 1)    /* this result counted a new failure */
+#define WIRE_RESULT_NOT_RUN (1u << 2)        /* the action was refused, nothing ran */
+#define WIRE_RESULT_BAN_EVERYWHERE (1u << 3) /* rc 6 from start: wrong everywhere */
+#define WIRE_RESULT_FLAGS_ALL 0xfu
+
+typedef struct WireResult {
+        uint64_t epoch;
+        uint64_t action_id; /* the ACTION answered, 0 for a monitor or an announce */
+        uint32_t origin;    /* node id that sent that ACTION, 0 if none */
+        uint32_t blade;     /* = sender */
+        uint32_t op;        /* WireOp */
+        uint32_t role;      /* RscRole after the action, <= WIRE_ROLE_MAX */
+        int32_t rc;         /* OCF exit code 0..255, or -1 */
+        uint32_t failcount; /* the blade's fail count for the resource */
+        uint32_t flags;     /* WIRE_RESULT_* */
+        uint32_t duration_ms;
+        const char *rsc;
+        size_t rsc_len;
+        const char *reason; /* 0..WIRE_MAX_TEXT bytes */
+        size_t reason_len;
+} WireResult;
+
+/* WireFence.flags */
+#define WIRE_FENCE_OK (1u << 0)    /* the device confirmed the blade is off */
+#define WIRE_FENCE_ADMIN (1u << 1) /* `bladectl fence`, not a recovery */
+#define WIRE_FENCE_FLAGS_ALL 0x3u
+
+typedef struct WireFence {
+        uint32_t victim;    /* node id of the fenced blade */
+        uint32_t flags;     /* WIRE_FENCE_* */
+        int32_t rc;         /* the fence agent's exit code, -1 = none */
+        uint32_t attempt;   /* 1, 2, ... for this loss of the blade */
+        const char *reason; /* 0..WIRE_MAX_TEXT bytes */
+        size_t reason_len;
+} WireFence;
+
 typedef struct WireMessage {
         uint8_t type; /* WireType */
         uint16_t flags;
@@ -114,6 +175,9 @@ typedef struct WireMessage {
                 WireRequest request;
                 WireAck ack;
                 WireResourceState rstate;
+                WireAction action;
+                WireResult result;
+                WireFence fence;
         };
 } WireMessage;
 

@@ -168,7 +168,7 @@ static void test_wire_garbled_header_fields(void **state) {
         memcpy(t, b, len);
         t[5] = 200;
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
-        t[5] = WIRE_FENCE;
+        t[5] = 19; /* reserved for hot-add/remove */
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
 
         assert_int_equal(wire_decode(NULL, 0, &d, &why), -EBADMSG);
@@ -323,6 +323,130 @@ static void test_wire_resource_state(void **state) {
         assert_null(o);
 }
 
+/* Every truncation of a message must be refused (not read past the end). */
+static void assert_truncations_refused(const uint8_t *b, size_t len) {
+        WireMessage d;
+        for (size_t n = 0; n < len; n++) {
+                uint8_t *t = malloc(n ? n : 1);
+                assert_non_null(t);
+                memcpy(t, b, n);
+                if (n >= WIRE_HEADER_SIZE)
+                        put32(t + 8, (uint32_t)(n - WIRE_HEADER_SIZE));
+                assert_int_equal(wire_decode(t, n, &d, NULL), -EBADMSG);
+                free(t);
+        }
+}
+
+static void test_wire_action(void **state) {
+        WireMessage m = {.type = WIRE_ACTION, .nodeid = 1}, d;
+        const char *why;
+        uint8_t *b;
+        size_t len;
+
+        (void)state;
+        m.action = (WireAction){.epoch = 9,
+                                .action_id = 0x1122334455667788ull,
+                                .op = WIRE_OP_MIGRATE_TO,
+                                .blade = 2,
+                                .peer = 3,
+                                .rsc = "vm-ldap",
+                                .rsc_len = 7};
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.action.epoch, 9);
+        assert_true(d.action.action_id == 0x1122334455667788ull);
+        assert_int_equal(d.action.op, WIRE_OP_MIGRATE_TO);
+        assert_int_equal(d.action.blade, 2);
+        assert_int_equal(d.action.peer, 3);
+        assert_int_equal(d.action.rsc_len, 7);
+        assert_memory_equal(d.action.rsc, "vm-ldap", 7);
+        assert_truncations_refused(b, len);
+
+        /* op out of range, then a peer on a start */
+        put32(b + WIRE_HEADER_SIZE + 16, 7);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        put32(b + WIRE_HEADER_SIZE + 16, WIRE_OP_START);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        assert_string_equal(why, "ACTION peer does not fit its op");
+        free(b);
+
+        /* the encoder refuses the same things */
+        m.action.peer = 2; /* migration to itself */
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.action = (WireAction){
+                .action_id = 1, .op = WIRE_OP_START, .blade = 0, .rsc = "x", .rsc_len = 1};
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.action.op = WIRE_OP_CLEANUP; /* blade 0 = every blade: allowed for cleanup */
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        free(b);
+        m.action.action_id = 0;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+}
+
+static void test_wire_result_and_fence(void **state) {
+        WireMessage m = {.type = WIRE_RESOURCE_RESULT, .nodeid = 2}, d;
+        const char *why;
+        uint8_t *b;
+        size_t len;
+
+        (void)state;
+        m.result = (WireResult){.epoch = 4,
+                                .action_id = 77,
+                                .origin = 1,
+                                .blade = 2,
+                                .op = WIRE_OP_START,
+                                .role = 3,
+                                .rc = 1,
+                                .failcount = 2,
+                                .flags = WIRE_RESULT_BANNED | WIRE_RESULT_NEW_FAILURE,
+                                .duration_ms = 1234,
+                                .rsc = "vip-mx1",
+                                .rsc_len = 7,
+                                .reason = "no such nic",
+                                .reason_len = 11};
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.result.action_id, 77);
+        assert_int_equal(d.result.origin, 1);
+        assert_int_equal(d.result.role, 3);
+        assert_int_equal(d.result.rc, 1);
+        assert_int_equal(d.result.failcount, 2);
+        assert_int_equal(d.result.flags, WIRE_RESULT_BANNED | WIRE_RESULT_NEW_FAILURE);
+        assert_int_equal(d.result.duration_ms, 1234);
+        assert_memory_equal(d.result.reason, "no such nic", 11);
+        assert_truncations_refused(b, len);
+        /* an action id without its origin */
+        put32(b + WIRE_HEADER_SIZE + 16, 0);
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+        m.result.rc = 256;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.result.rc = 0;
+        m.result.op = WIRE_OP_CLEANUP; /* cleanups have no result of their own */
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.result.op = WIRE_OP_MONITOR;
+        m.result.flags = 0x100;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+
+        m = (WireMessage){.type = WIRE_FENCE, .nodeid = 1};
+        m.fence = (WireFence){.victim = 3,
+                              .flags = WIRE_FENCE_OK,
+                              .rc = 0,
+                              .attempt = 2,
+                              .reason = "fence_ipmilan off: ok",
+                              .reason_len = 21};
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.fence.victim, 3);
+        assert_int_equal(d.fence.flags, WIRE_FENCE_OK);
+        assert_int_equal(d.fence.attempt, 2);
+        assert_truncations_refused(b, len);
+        put32(b + WIRE_HEADER_SIZE + 4, 0x10); /* undefined flag */
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+}
+
 static void test_wire_digest_is_fnv1a(void **state) {
         /* FNV-1a 64 reference values */
         assert_true(wire_digest("", 0) == 0xcbf29ce484222325ull);
@@ -341,6 +465,8 @@ int main(void) {
                 cmocka_unit_test(test_wire_encode_refuses_what_decode_would_refuse),
                 cmocka_unit_test(test_wire_digest_is_fnv1a),
                 cmocka_unit_test(test_wire_resource_state),
+                cmocka_unit_test(test_wire_action),
+                cmocka_unit_test(test_wire_result_and_fence),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
