@@ -39,11 +39,20 @@ typedef struct Stream {
         bool keep_tail; /* stderr: the last bytes matter, stdout: the first */
 } Stream;
 
+/* The agent's stdin when the request has stdin_data: our write end. */
+typedef struct Feed {
+        int fd; /* -1 when there is no pipe or once closed */
+        sd_event_source *source;
+        char *data; /* a copy: the request is the caller's only during runner_start */
+        size_t len, off;
+} Feed;
+
 struct Runner {
         sd_event *event;
         sd_event_source *child_source;
         sd_event_source *timer;
         Stream out, err;
+        Feed in;
         int exec_fd; /* CLOEXEC pipe: the child's errno if execve fails */
         pid_t pid;   /* also the process group id */
         bool reaped;
@@ -100,6 +109,68 @@ static void stream_append(Stream *s, const char *p, size_t n) {
         s->buf[s->len] = '\0';
 }
 
+static void feed_close(Feed *f) {
+        f->source = sd_event_source_disable_unref(f->source);
+        if (f->fd >= 0) {
+                close(f->fd);
+                f->fd = -1;
+        }
+}
+
+/* write() without dying of SIGPIPE when the agent has closed its stdin:
+ * SIGPIPE is blocked around the write and the one it raised is taken back
+ * with sigtimedwait, so the caller's disposition does not matter (a pipe
+ * has no MSG_NOSIGNAL).  One already pending is left alone: not ours. */
+static ssize_t write_nosigpipe(int fd, const void *p, size_t n) {
+        static const struct timespec zero = {0, 0};
+        sigset_t pipe_set, old, pending;
+        bool was_pending;
+        ssize_t k;
+        int e;
+
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+        if (sigprocmask(SIG_BLOCK, &pipe_set, &old) < 0)
+                return -1;
+        k = write(fd, p, n);
+        e = errno;
+        if (k < 0 && e == EPIPE && !was_pending)
+                while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+                        ;
+        (void)sigprocmask(SIG_SETMASK, &old, NULL);
+        errno = e;
+        return k;
+}
+
+/* Writes what the pipe takes; closes at the end, on EPIPE (the agent does
+ * not want the rest) or on any other error. */
+static void feed_write(Runner *r) {
+        Feed *f = &r->in;
+
+        while (f->fd >= 0 && f->off < f->len) {
+                ssize_t n = write_nosigpipe(f->fd, f->data + f->off, f->len - f->off);
+                if (n > 0) {
+                        f->off += (size_t)n;
+                        continue;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return; /* EPOLLOUT brings us back */
+                break;
+        }
+        r->res.in_written = f->off;
+        feed_close(f);
+}
+
+static int on_in(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        Runner *r = userdata;
+
+        feed_write(r);
+        return 0;
+}
+
 /* Reads what is there; true at EOF (or a read error, which ends it too). */
 static bool stream_drain(Stream *s, unsigned max_reads) {
         char chunk[READ_CHUNK];
@@ -135,6 +206,8 @@ static void complete(Runner *r) {
 
         r->phase = PHASE_DONE;
         (void)sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
+        feed_close(&r->in);
+        res->in_written = r->in.off;
         res->duration_ms = (now_us() - r->start_us) / 1000u;
         res->out = r->out.buf;
         res->out_len = r->out.len;
@@ -191,6 +264,8 @@ static int on_child(sd_event_source *src, const siginfo_t *si, void *userdata) {
                 close(r->exec_fd);
                 r->exec_fd = -1;
         }
+        /* Nobody is left to read the rest of stdin. */
+        feed_close(&r->in);
         if (r->phase == PHASE_DONE) /* cancelled: nobody is waiting */
                 return 0;
         if (r->out.fd >= 0 || r->err.fd >= 0) {
@@ -255,8 +330,9 @@ static void close_from(int first) {
 }
 
 /* In the child: only async-signal-safe calls from here to execve. */
-static _Noreturn void child_exec(const RunnerRequest *q, int out_w, int err_w, int exec_w) {
-        char *argv[] = {(char *)q->path, (char *)q->action, NULL};
+static _Noreturn void child_exec(const RunnerRequest *q, int in_r, int out_w, int err_w,
+                                 int exec_w) {
+        char *argv[] = {(char *)q->path, q->no_action_arg ? NULL : (char *)q->action, NULL};
         struct sigaction sa = {.sa_handler = SIG_DFL};
         int fds[4] = {-1, out_w, err_w, exec_w};
         sigset_t ss;
@@ -269,7 +345,7 @@ static _Noreturn void child_exec(const RunnerRequest *q, int out_w, int err_w, i
         sigemptyset(&ss);
         (void)sigprocmask(SIG_SETMASK, &ss, NULL);
 
-        fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        fds[0] = in_r >= 0 ? in_r : open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fds[0] < 0)
                 goto fail;
         /* Move everything above 2 first: a pipe end may itself be 0..3
@@ -332,13 +408,17 @@ static int stream_init(Runner *r, Stream *s, size_t max, bool tail, int fd,
 
 int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *userdata,
                  Runner **ret) {
-        int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1};
+        int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1}, inp[2] = {-1, -1};
         Runner *r;
         pid_t pid;
         int k;
 
-        if (!e || !q || !cb || !ret || !q->path || q->path[0] != '/' || !q->action ||
-            !q->action[0] || !q->env || q->timeout_ms == 0)
+        if (!e || !q || !cb || !ret || !q->path || q->path[0] != '/' || !q->env ||
+            q->timeout_ms == 0)
+                return -EINVAL;
+        if (!q->no_action_arg && (!q->action || !q->action[0]))
+                return -EINVAL;
+        if (q->stdin_len > RUNNER_STDIN_MAX || (q->stdin_len > 0 && !q->stdin_data))
                 return -EINVAL;
         /* Bounds keep now + ms * 1000 and max + 1 from overflowing. */
         if (q->timeout_ms > RUNNER_TIME_MAX_MS || q->kill_grace_ms > RUNNER_TIME_MAX_MS ||
@@ -355,7 +435,7 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        r->out.fd = r->err.fd = r->exec_fd = -1;
+        r->out.fd = r->err.fd = r->exec_fd = r->in.fd = -1;
         r->event = sd_event_ref(e);
         r->cb = cb;
         r->userdata = userdata;
@@ -385,6 +465,29 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         errp[0] = -1;
         if (k < 0)
                 goto fail;
+        if (q->stdin_data) {
+                if (pipe2(inp, O_CLOEXEC) < 0) {
+                        k = -errno;
+                        goto fail;
+                }
+                r->in.fd = inp[1];
+                inp[1] = -1;
+                r->in.len = q->stdin_len;
+                r->in.data = malloc(q->stdin_len ? q->stdin_len : 1);
+                if (!r->in.data) {
+                        k = -ENOMEM;
+                        goto fail;
+                }
+                if (q->stdin_len)
+                        memcpy(r->in.data, q->stdin_data, q->stdin_len);
+                if (fcntl(r->in.fd, F_SETFL, O_NONBLOCK) < 0) { /* the write end only */
+                        k = -errno;
+                        goto fail;
+                }
+                k = sd_event_add_io(e, &r->in.source, r->in.fd, EPOLLOUT, on_in, r);
+                if (k < 0)
+                        goto fail;
+        }
         r->exec_fd = execp[0];
         execp[0] = -1;
         if (fcntl(r->exec_fd, F_SETFL, O_NONBLOCK) < 0) {
@@ -403,7 +506,7 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
                 goto fail;
         }
         if (pid == 0)
-                child_exec(q, outp[1], errp[1], execp[1]);
+                child_exec(q, inp[0], outp[1], errp[1], execp[1]);
 
         /* Also here: whoever runs first, the group exists before any kill. */
         (void)setpgid(pid, pid);
@@ -412,6 +515,10 @@ int runner_start(sd_event *e, const RunnerRequest *q, RunnerCallback cb, void *u
         close(errp[1]);
         close(execp[1]);
         outp[1] = errp[1] = execp[1] = -1;
+        if (inp[0] >= 0) {
+                close(inp[0]);
+                inp[0] = -1;
+        }
 
         k = sd_event_add_child(e, &r->child_source, pid, WEXITED, on_child, r);
         if (k < 0) {
@@ -436,6 +543,8 @@ fail:
                         close(errp[i]);
                 if (execp[i] >= 0)
                         close(execp[i]);
+                if (inp[i] >= 0)
+                        close(inp[i]);
         }
         r->phase = PHASE_DONE;
         runner_free(r);
@@ -450,6 +559,7 @@ void runner_cancel(Runner *r) {
         (void)sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
         stream_close(&r->out);
         stream_close(&r->err);
+        feed_close(&r->in);
 }
 
 Runner *runner_free(Runner *r) {
@@ -463,8 +573,10 @@ Runner *runner_free(Runner *r) {
         r->timer = sd_event_source_disable_unref(r->timer);
         stream_close(&r->out);
         stream_close(&r->err);
+        feed_close(&r->in);
         if (r->exec_fd >= 0)
                 close(r->exec_fd);
+        free(r->in.data);
         free(r->out.buf);
         free(r->err.buf);
         sd_event_unref(r->event);

@@ -6,9 +6,10 @@
  *
  * How a child is run (STYLE.md "Children", keepalived's check_misc.c):
  *   fork; in the child setpgid(0,0), empty signal mask, default signal
- *   dispositions, stdin from /dev/null, stdout/stderr to pipes, every other
- *   fd closed, chdir("/"), execve(path, {path, action, NULL}, env): never a
- *   shell string, nothing from bladed's own environment.
+ *   dispositions, stdin from /dev/null (or a pipe, see below), stdout/stderr
+ *   to pipes, every other fd closed, chdir("/"), execve(path, {path, action,
+ *   NULL}, env) (or {path, NULL} with no_action_arg): never a shell string,
+ *   nothing from bladed's own environment.
  *   Timeout: SIGTERM to the process group, after kill_grace_ms SIGKILL.
  *   Output: the first stdout_max bytes of stdout and the last stderr_max
  *   bytes of stderr are kept; the rest is read and dropped, so an agent
@@ -19,6 +20,20 @@
  *   delivered (orphans_killed).  An agent's daemon must therefore close or
  *   redirect its stdout/stderr (or leave the group with setsid), which every
  *   well-behaved daemon does.
+ *
+ * Stdin (fence agents read their options there, ref b.1): with stdin_data
+ *   set, the child's stdin is a pipe; the bytes are copied at runner_start
+ *   and written non-blockingly from the loop (an EPOLLOUT io source), then
+ *   the pipe is closed, so the agent sees EOF.  An agent that exits (or
+ *   closes stdin) without reading everything is normal: the rest is dropped
+ *   (result.in_written says how much the pipe took).  The EPIPE of such a
+ *   write must not kill bladed: each write blocks SIGPIPE around itself and
+ *   consumes the SIGPIPE it raised (sigtimedwait), so the runner is safe
+ *   whatever the caller's SIGPIPE disposition.  bladed additionally ignores
+ *   SIGPIPE (manager.c), which it needs for its sockets anyway.  The pipe
+ *   is closed when the child has been reaped, at the latest: a writer never
+ *   delays the result, not even when the agent hangs without reading (the
+ *   timeout kills it as usual).  At most RUNNER_STDIN_MAX bytes.
  *
  * Requirements: SIGCHLD blocked in every thread (sd_event_add_child needs
  * it), no threads.  The callback runs at most once, from the loop, never
@@ -44,6 +59,7 @@
 #define RUNNER_EOF_GRACE_DEFAULT_MS 1000u
 #define RUNNER_TIME_MAX_MS (7ull * 24 * 3600 * 1000) /* any time in a request */
 #define RUNNER_BUFFER_MAX (64u << 20)                /* stdout_max, stderr_max */
+#define RUNNER_STDIN_MAX (64u * 1024)                /* stdin_len: one pipe buffer */
 
 typedef struct Runner Runner;
 
@@ -56,6 +72,10 @@ typedef struct RunnerRequest {
         uint64_t eof_grace_ms;  /* after the child's exit; 0: 1 s */
         size_t stdout_max;      /* first bytes kept; 0: 64 KiB */
         size_t stderr_max;      /* last bytes kept; 0: 4 KiB */
+        const char *stdin_data; /* NULL: stdin is /dev/null; else a pipe fed these bytes */
+        size_t stdin_len;       /* <= RUNNER_STDIN_MAX; 0 with stdin_data: EOF at once */
+        bool no_action_arg;     /* argv = {path}: a fence agent reads stdin only without
+                                 * arguments (ref b.1); action may then be NULL */
 } RunnerRequest;
 
 typedef struct RunnerResult {
@@ -75,6 +95,7 @@ typedef struct RunnerResult {
         bool err_truncated;
         const char *exit_reason;       /* ocf-exit-reason from stderr, or NULL */
         uint64_t out_total, err_total; /* bytes the agent wrote */
+        size_t in_written;             /* stdin bytes the pipe accepted */
 } RunnerResult;
 
 /* res and everything it points to are valid during the call only, and
@@ -83,8 +104,10 @@ typedef struct RunnerResult {
 typedef void (*RunnerCallback)(Runner *r, const RunnerResult *res, void *userdata);
 
 /* Starts the agent.  Errors (nothing runs, no callback):
- *   -EINVAL  bad request (relative path, no action, timeout 0, no env,
- *            a time above RUNNER_TIME_MAX_MS, a buffer above RUNNER_BUFFER_MAX)
+ *   -EINVAL  bad request (relative path, no action without no_action_arg,
+ *            timeout 0, no env, a time above RUNNER_TIME_MAX_MS, a buffer
+ *            above RUNNER_BUFFER_MAX, stdin_len above RUNNER_STDIN_MAX or
+ *            stdin_len > 0 without stdin_data)
  *   -ENOENT  the agent file does not exist
  *   -EACCES  it is not a regular executable file (or a directory)
  *   -EBUSY   SIGCHLD is not blocked (sd_event_add_child)

@@ -584,6 +584,174 @@ static void test_runner_needs_sigchld_blocked(void **state) {
         assert_null(o.runner);
 }
 
+/* ---- stdin (fence agents read their options there) ---- */
+
+static void write_script(Fixture *f, const char *name, const char *body, char *path, size_t size) {
+        FILE *fp;
+
+        snprintf(path, size, "%s/%s", f->dir, name);
+        fp = fopen(path, "we");
+        assert_non_null(fp);
+        fputs(body, fp);
+        assert_int_equal(fclose(fp), 0);
+        assert_int_equal(chmod(path, 0755), 0);
+}
+
+static bool sigpipe_blocked_or_pending(void) {
+        sigset_t ss;
+
+        sigprocmask(SIG_BLOCK, NULL, &ss);
+        if (sigismember(&ss, SIGPIPE))
+                return true;
+        sigpending(&ss);
+        return sigismember(&ss, SIGPIPE);
+}
+
+static void test_runner_feeds_stdin_without_arguments(void **state) {
+        Fixture *f = *state;
+        static const char text[] = "action=off\nnodename=blade2\nip=198.18.0.1\n";
+        char *env[] = {"PATH=/usr/bin:/bin", NULL};
+        char path[256];
+        Outcome o = {0};
+        RunnerRequest q = {.stdin_data = text, .stdin_len = strlen(text), .no_action_arg = true};
+
+        write_script(f, "echo-stdin", "#!/bin/sh\necho \"argc=$#\"\nexec cat\n", path,
+                     sizeof(path));
+        assert_int_equal(start(f, path, NULL, env, &q, &o), 0);
+        wait_done(f, &o);
+        assert_true(o.res.exited);
+        assert_int_equal(o.res.exit_code, 0);
+        assert_string_equal(o.out, "argc=0\naction=off\nnodename=blade2\nip=198.18.0.1\n");
+        assert_int_equal(o.res.in_written, strlen(text));
+        outcome_clear(&o);
+
+        /* The whole 64 KiB, byte for byte (NULs included: the pipe is binary). */
+        char *big = malloc(RUNNER_STDIN_MAX);
+        assert_non_null(big);
+        for (size_t i = 0; i < RUNNER_STDIN_MAX; i++)
+                big[i] = (char)(i * 7 + i / 256);
+        q = (RunnerRequest){.stdin_data = big,
+                            .stdin_len = RUNNER_STDIN_MAX,
+                            .no_action_arg = true,
+                            .stdout_max = 2 * RUNNER_STDIN_MAX};
+        assert_int_equal(start(f, path, NULL, env, &q, &o), 0);
+        big[0] ^= 1; /* the runner copied it: later changes do not reach the agent */
+        big[0] ^= 1;
+        wait_done(f, &o);
+        assert_true(o.res.exited);
+        assert_int_equal(o.res.exit_code, 0);
+        assert_int_equal(o.res.out_len, 7 + RUNNER_STDIN_MAX);
+        assert_memory_equal(o.out + 7, big, RUNNER_STDIN_MAX);
+        assert_int_equal(o.res.in_written, RUNNER_STDIN_MAX);
+        outcome_clear(&o);
+        free(big);
+
+        /* Empty stdin data: a pipe at EOF at once; with an action, argv is as usual. */
+        write_script(f, "read-one", "#!/bin/sh\nread -r l && echo \"line=$l\" || echo \"eof $1\"\n",
+                     path, sizeof(path));
+        q = (RunnerRequest){.stdin_data = ""};
+        assert_int_equal(start(f, path, "status", env, &q, &o), 0);
+        wait_done(f, &o);
+        assert_string_equal(o.out, "eof status\n");
+        outcome_clear(&o);
+
+        /* Bad requests. */
+        q = (RunnerRequest){.stdin_data = text, .stdin_len = RUNNER_STDIN_MAX + 1};
+        assert_int_equal(start(f, path, "status", env, &q, &o), -EINVAL);
+        q = (RunnerRequest){.stdin_len = 3};
+        assert_int_equal(start(f, path, "status", env, &q, &o), -EINVAL);
+        q = (RunnerRequest){.stdin_data = text, .stdin_len = 3};
+        assert_int_equal(start(f, path, NULL, env, &q, &o), -EINVAL); /* no action, no flag */
+        assert_null(o.runner);
+        assert_false(sigpipe_blocked_or_pending());
+}
+
+/* The agent closes its stdin before we write a byte: the write gets EPIPE,
+ * and the SIGPIPE it raises must not kill us, although this test process
+ * has SIGPIPE at its default disposition (terminate). */
+static void test_runner_survives_agent_that_never_reads_stdin(void **state) {
+        Fixture *f = *state;
+        char *env[] = {"PATH=/usr/bin:/bin", NULL};
+        char *data = calloc(1, RUNNER_STDIN_MAX);
+        char path[256];
+        struct sigaction sa;
+
+        assert_non_null(data);
+        assert_int_equal(sigaction(SIGPIPE, NULL, &sa), 0);
+        assert_ptr_equal(sa.sa_handler, SIG_DFL);
+        write_script(f, "no-read", "#!/bin/sh\nexec 0<&-\necho closed\nsleep 0.3\nexit 3\n", path,
+                     sizeof(path));
+        write_script(f, "exit-at-once", "#!/bin/sh\nexit 4\n", path, sizeof(path));
+        static const struct {
+                const char *name;
+                int code;
+                const char *out;
+        } cases[] = {{"no-read", 3, "closed\n"}, {"exit-at-once", 4, ""}};
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                RunnerRequest q = {
+                        .stdin_data = data, .stdin_len = RUNNER_STDIN_MAX, .no_action_arg = true};
+                Outcome o = {0};
+
+                snprintf(path, sizeof(path), "%s/%s", f->dir, cases[i].name);
+                assert_int_equal(start(f, path, NULL, env, &q, &o), 0);
+                /* The runner writes only from the loop: give the agent time to
+                 * close its end first. */
+                usleep(200 * 1000);
+                wait_done(f, &o);
+                assert_true(o.res.exited);
+                assert_int_equal(o.res.exit_code, cases[i].code);
+                assert_string_equal(o.out, cases[i].out);
+                assert_int_equal(o.res.in_written, 0);
+                assert_false(o.res.timed_out);
+                outcome_clear(&o);
+                assert_false(sigpipe_blocked_or_pending());
+        }
+        free(data);
+}
+
+/* The agent shrinks its stdin pipe to one page and then hangs without
+ * reading: we are still writing when the timeout strikes, and the result
+ * comes as for any hang. */
+static void test_runner_times_out_while_still_writing_stdin(void **state) {
+        Fixture *f = *state;
+        char *env[] = {"PATH=/usr/bin:/bin", NULL};
+        char *data = malloc(RUNNER_STDIN_MAX);
+        char path[256];
+        Outcome o = {0};
+
+        assert_non_null(data);
+        memset(data, 'x', RUNNER_STDIN_MAX);
+        write_script(f, "shrink-and-hang",
+                     "#!/usr/bin/python3\n"
+                     "import fcntl, sys, time\n"
+                     "fcntl.fcntl(0, fcntl.F_SETPIPE_SZ, 4096)\n"
+                     "print('shrunk', flush=True)\n"
+                     "time.sleep(30)\n",
+                     path, sizeof(path));
+        RunnerRequest q = {.stdin_data = data,
+                           .stdin_len = RUNNER_STDIN_MAX,
+                           .no_action_arg = true,
+                           .timeout_ms = 1000,
+                           .kill_grace_ms = 1000};
+        if (access("/usr/bin/python3", X_OK) < 0)
+                skip();
+        assert_int_equal(start(f, path, NULL, env, &q, &o), 0);
+        pid_t pid = runner_get_pid(o.runner);
+        usleep(600 * 1000); /* python has set the pipe size before we write */
+        wait_done(f, &o);
+        assert_true(o.res.timed_out);
+        assert_int_equal(o.res.signal, SIGTERM);
+        assert_string_equal(o.out, "shrunk\n");
+        assert_true(o.res.in_written > 0);
+        assert_true(o.res.in_written < RUNNER_STDIN_MAX);
+        assert_true(o.res.duration_ms >= 1000);
+        assert_true(o.res.duration_ms < 2500);
+        assert_true(wait_group_gone(pid, 1000));
+        outcome_clear(&o);
+        free(data);
+        assert_false(sigpipe_blocked_or_pending());
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_runner_reports_exit_codes_and_argv, setup,
@@ -611,6 +779,12 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_runner_free_inside_callback_and_parallel_runs,
                                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runner_needs_sigchld_blocked, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_feeds_stdin_without_arguments, setup,
+                                                teardown),
+                cmocka_unit_test_setup_teardown(test_runner_survives_agent_that_never_reads_stdin,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runner_times_out_while_still_writing_stdin,
+                                                setup, teardown),
         };
         sigset_t ss;
 
