@@ -10,6 +10,15 @@ static const CtlCommandInfo commands[_CTL_CMD_MAX] = {
         [CTL_CMD_STATUS] = {"status", 1, 1, false},
         [CTL_CMD_CONFIG_SHOW] = {"config show", 0, 0, false},
         [CTL_CMD_CONFIG_LOAD] = {"config load", 1, 1, true},
+        [CTL_CMD_MIGRATE] = {"migrate", 1, 2, true},
+        [CTL_CMD_UNMIGRATE] = {"unmigrate", 1, 1, true},
+        [CTL_CMD_STANDBY] = {"standby", 1, 1, true},
+        [CTL_CMD_ONLINE] = {"online", 1, 1, true},
+        [CTL_CMD_MAINTENANCE] = {"maintenance", 1, 1, true},
+        [CTL_CMD_CLEANUP] = {"cleanup", 1, 2, true},
+        [CTL_CMD_FENCE] = {"fence", 2, 2, true},
+        [CTL_CMD_NODE_ADD] = {"node add", 2, 3, true},
+        [CTL_CMD_NODE_REMOVE] = {"node remove", 1, 1, true},
 };
 
 const CtlCommandInfo *ctlproto_command_info(unsigned command) {

@@ -158,6 +158,74 @@ static void test_ctlproto_encode_limits(void **state) {
         free(big);
 }
 
+/* The numbers are on the wire: bladectl and bladed of neighbouring
+ * versions must agree, so they never change. */
+static void test_ctlproto_admin_command_numbers_are_stable(void **state) {
+        assert_int_equal(CTL_CMD_STATUS, 1);
+        assert_int_equal(CTL_CMD_CONFIG_SHOW, 2);
+        assert_int_equal(CTL_CMD_CONFIG_LOAD, 3);
+        assert_int_equal(CTL_CMD_MIGRATE, 4);
+        assert_int_equal(CTL_CMD_UNMIGRATE, 5);
+        assert_int_equal(CTL_CMD_STANDBY, 6);
+        assert_int_equal(CTL_CMD_ONLINE, 7);
+        assert_int_equal(CTL_CMD_MAINTENANCE, 8);
+        assert_int_equal(CTL_CMD_CLEANUP, 9);
+        assert_int_equal(CTL_CMD_FENCE, 10);
+        assert_int_equal(CTL_CMD_NODE_ADD, 11);
+        assert_int_equal(CTL_CMD_NODE_REMOVE, 12);
+        assert_int_equal(_CTL_CMD_MAX, 13);
+}
+
+static void test_ctlproto_admin_commands_round_trip_and_check_arg_counts(void **state) {
+        static const struct {
+                uint16_t cmd;
+                const char *name;
+                unsigned min, max;
+        } cases[] = {
+                {CTL_CMD_MIGRATE, "migrate", 1, 2},
+                {CTL_CMD_UNMIGRATE, "unmigrate", 1, 1},
+                {CTL_CMD_STANDBY, "standby", 1, 1},
+                {CTL_CMD_ONLINE, "online", 1, 1},
+                {CTL_CMD_MAINTENANCE, "maintenance", 1, 1},
+                {CTL_CMD_CLEANUP, "cleanup", 1, 2},
+                {CTL_CMD_FENCE, "fence", 2, 2},
+                {CTL_CMD_NODE_ADD, "node add", 2, 3},
+                {CTL_CMD_NODE_REMOVE, "node remove", 1, 1},
+        };
+        const char *args[] = {"vip-mx1", "blade2", "17", "extra"};
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                const CtlCommandInfo *info = ctlproto_command_info(cases[i].cmd);
+                CtlRequest q;
+                const char *why;
+                size_t len;
+                uint8_t *b;
+
+                assert_non_null(info);
+                assert_string_equal(info->name, cases[i].name);
+                assert_true(info->modifies);
+                assert_int_equal(info->min_args, cases[i].min);
+                assert_int_equal(info->max_args, cases[i].max);
+                for (unsigned n = 0; n <= 4; n++) {
+                        b = make_request(cases[i].cmd, args, n, &len);
+                        int r = ctlproto_request_decode(b, len, &q, &why);
+                        if (n >= cases[i].min && n <= cases[i].max) {
+                                assert_int_equal(r, 0);
+                                assert_int_equal(q.command, cases[i].cmd);
+                                assert_int_equal(q.n_args, n);
+                                for (unsigned k = 0; k < n; k++)
+                                        assert_memory_equal(q.args[k].p, args[k], q.args[k].len);
+                        } else {
+                                assert_int_equal(r, -EBADMSG);
+                                assert_non_null(why);
+                        }
+                        free(b);
+                }
+        }
+        /* the first unused number is unknown, not a crash */
+        assert_null(ctlproto_command_info(_CTL_CMD_MAX));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ctlproto_request_round_trip),
@@ -165,6 +233,8 @@ int main(void) {
                 cmocka_unit_test(test_ctlproto_frame_check_needs_header_then_judges),
                 cmocka_unit_test(test_ctlproto_garbled_requests),
                 cmocka_unit_test(test_ctlproto_encode_limits),
+                cmocka_unit_test(test_ctlproto_admin_command_numbers_are_stable),
+                cmocka_unit_test(test_ctlproto_admin_commands_round_trip_and_check_arg_counts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
