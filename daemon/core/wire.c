@@ -15,6 +15,7 @@
 #define ACTION_FIXED (8 + 8 + 4 + 4 + 4 + 4)
 #define RESULT_FIXED (8 + 8 + 4 * 8 + 4 + 4)
 #define FENCE_FIXED (4 * 4 + 4)
+#define NODES_FIXED (4 + 4 + 8 + 8 + 4 + 4)
 
 typedef struct Reader {
         const uint8_t *p;
@@ -106,6 +107,8 @@ const char *wire_type_to_string(unsigned type) {
                 return "ACTION";
         case WIRE_FENCE:
                 return "FENCE";
+        case WIRE_NODES:
+                return "NODES";
         default:
                 return "unknown";
         }
@@ -180,6 +183,43 @@ static int fence_check(const WireFence *f, const char **reason) {
                 return -EBADMSG;
         }
         return 0;
+}
+
+static int nodes_check(const WireNodes *n, const char **reason) {
+        switch (n->kind) {
+        case WIRE_NODES_CHANGE:
+                if (n->origin != 0 || n->error != 0) {
+                        *reason = "NODES change with an origin or an error";
+                        return -EBADMSG;
+                }
+                return 0;
+        case WIRE_NODES_ACK:
+                if (n->origin == 0) {
+                        *reason = "NODES ack for node id 0";
+                        return -EBADMSG;
+                }
+                if (n->error > 0 || n->error < -4095) {
+                        *reason = "NODES ack error is not a negative errno";
+                        return -EBADMSG;
+                }
+                return 0;
+        case WIRE_NODES_ANNOUNCE:
+                if (n->origin != 0 || n->error != 0 || n->request_id != 0) {
+                        *reason = "NODES announce with a request, an origin or an error";
+                        return -EBADMSG;
+                }
+                return 0;
+        default:
+                *reason = "NODES kind out of range";
+                return -EBADMSG;
+        }
+}
+
+/* How long a NODES message's text may be, by kind (nodes_check passed). */
+static size_t nodes_text_max(const WireNodes *n) {
+        return n->kind == WIRE_NODES_CHANGE ? WIRE_MAX_NODE_FILE
+               : n->kind == WIRE_NODES_ACK  ? WIRE_MAX_TEXT
+                                            : 0;
 }
 
 static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
@@ -316,6 +356,24 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         return k;
                 k = get_blob(r, WIRE_MAX_TEXT, true, &m->result.reason, &m->result.reason_len,
                              reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_NODES:
+                if (r->left < NODES_FIXED) {
+                        *reason = "NODES payload truncated";
+                        return -EBADMSG;
+                }
+                m->nodes.kind = get_u32(r);
+                m->nodes.origin = get_u32(r);
+                m->nodes.request_id = get_u64(r);
+                m->nodes.digest = get_u64(r);
+                m->nodes.error = (int32_t)get_u32(r);
+                k = nodes_check(&m->nodes, reason);
+                if (k < 0)
+                        return k;
+                k = get_blob(r, nodes_text_max(&m->nodes), m->nodes.kind != WIRE_NODES_CHANGE,
+                             &m->nodes.text, &m->nodes.text_len, reason);
                 if (k < 0)
                         return k;
                 break;
@@ -473,6 +531,13 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                         return -EINVAL;
                 payload = RESULT_FIXED + m->result.rsc_len + m->result.reason_len;
                 break;
+        case WIRE_NODES:
+                if (nodes_check(&m->nodes, &why) < 0 ||
+                    !blob_ok(m->nodes.text, m->nodes.text_len, nodes_text_max(&m->nodes),
+                             m->nodes.kind != WIRE_NODES_CHANGE))
+                        return -EINVAL;
+                payload = NODES_FIXED + m->nodes.text_len;
+                break;
         case WIRE_FENCE:
                 if (fence_check(&m->fence, &why) < 0 ||
                     !blob_ok(m->fence.reason, m->fence.reason_len, WIRE_MAX_TEXT, true))
@@ -548,6 +613,14 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 put_be(&w, m->result.duration_ms, 4);
                 put_blob(&w, m->result.rsc, m->result.rsc_len);
                 put_blob(&w, m->result.reason, m->result.reason_len);
+                break;
+        case WIRE_NODES:
+                put_be(&w, m->nodes.kind, 4);
+                put_be(&w, m->nodes.origin, 4);
+                put_be(&w, m->nodes.request_id, 8);
+                put_be(&w, m->nodes.digest, 8);
+                put_be(&w, (uint32_t)m->nodes.error, 4);
+                put_blob(&w, m->nodes.text, m->nodes.text_len);
                 break;
         case WIRE_FENCE:
                 put_be(&w, m->fence.victim, 4);

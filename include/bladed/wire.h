@@ -50,7 +50,8 @@ typedef enum WireType {
         WIRE_RESOURCE_RESULT = 16, /* an action's or a monitor's result, sender's blade */
         WIRE_ACTION = 17,          /* the coordinator: "blade B, do this to resource R" */
         WIRE_FENCE = 18,           /* the outcome of a fencing attempt */
-        /* 19.. reserved (hot-add/remove); version 1 drops unknown types. */
+        WIRE_NODES = 19,           /* node file change, its ack, or a digest announce */
+        /* version 1 drops unknown types */
 } WireType;
 
 /* WireState.flags */
@@ -165,6 +166,25 @@ typedef struct WireFence {
         size_t reason_len;
 } WireFence;
 
+/* WireNodes.kind: one type for the node file's changes (hot-add/remove). */
+#define WIRE_NODES_CHANGE 1u   /* "replace the node file whose digest is D by this text" */
+#define WIRE_NODES_ACK 2u      /* "I have applied (or not) origin's change request_id" */
+#define WIRE_NODES_ANNOUNCE 3u /* "the node file on my disk has digest D" */
+/* A node file is a few kilobytes; nodes_parse refuses more than this. */
+#define WIRE_MAX_NODE_FILE (1u << 20)
+
+typedef struct WireNodes {
+        uint32_t kind;       /* WIRE_NODES_* */
+        uint32_t origin;     /* ACK: node id of the change's sender; else 0 */
+        uint64_t request_id; /* CHANGE: the sender's client; ACK: the change's; ANNOUNCE: 0 */
+        uint64_t digest;     /* CHANGE: wire_digest of the file it is based on;
+                                ACK, ANNOUNCE: of the file now on the sender's disk */
+        int32_t error;       /* ACK: 0 or the negative errno; else 0 */
+        const char *text;    /* CHANGE: the whole new node file (1..WIRE_MAX_NODE_FILE);
+                                ACK: why, 0..WIRE_MAX_TEXT; ANNOUNCE: empty */
+        size_t text_len;
+} WireNodes;
+
 typedef struct WireMessage {
         uint8_t type; /* WireType */
         uint16_t flags;
@@ -178,6 +198,7 @@ typedef struct WireMessage {
                 WireAction action;
                 WireResult result;
                 WireFence fence;
+                WireNodes nodes;
         };
 } WireMessage;
 

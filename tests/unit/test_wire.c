@@ -168,8 +168,10 @@ static void test_wire_garbled_header_fields(void **state) {
         memcpy(t, b, len);
         t[5] = 200;
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
-        t[5] = 19; /* reserved for hot-add/remove */
+        t[5] = 21; /* not assigned */
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
+        t[5] = WIRE_NODES; /* a STATE payload is no NODES payload */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
 
         assert_int_equal(wire_decode(NULL, 0, &d, &why), -EBADMSG);
         assert_int_equal(wire_decode(t, 3, &d, NULL), -EBADMSG);
@@ -447,6 +449,135 @@ static void test_wire_result_and_fence(void **state) {
         free(b);
 }
 
+static void test_wire_nodes_change_ack_announce(void **state) {
+        static const char file[] = "cluster:\n\tnode_count = 1\n\tname = c\n\n";
+        WireMessage m = {.type = WIRE_NODES, .nodeid = 3}, d;
+        const char *why;
+        uint8_t *b, *t;
+        size_t len;
+
+        /* CHANGE: the layout, byte by byte */
+        m.nodes = (WireNodes){.kind = WIRE_NODES_CHANGE,
+                              .request_id = 0x0102030405060708ull,
+                              .digest = 0x1122334455667788ull,
+                              .text = file,
+                              .text_len = strlen(file)};
+        b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE + 32 + strlen(file));
+        assert_int_equal(b[5], 19);
+        assert_int_equal(b[WIRE_HEADER_SIZE + 3], WIRE_NODES_CHANGE);
+        assert_int_equal(b[WIRE_HEADER_SIZE + 8], 0x01);
+        assert_int_equal(b[WIRE_HEADER_SIZE + 16], 0x11);
+        assert_int_equal(b[WIRE_HEADER_SIZE + 31], strlen(file));
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.type, WIRE_NODES);
+        assert_int_equal(d.nodes.kind, WIRE_NODES_CHANGE);
+        assert_true(d.nodes.request_id == 0x0102030405060708ull);
+        assert_true(d.nodes.digest == 0x1122334455667788ull);
+        assert_int_equal(d.nodes.text_len, strlen(file));
+        assert_memory_equal(d.nodes.text, file, strlen(file));
+        assert_string_equal(wire_type_to_string(WIRE_NODES), "NODES");
+        for (size_t cut = 0; cut < len; cut++) {
+                /* every truncation, with a length field that admits it or not */
+                assert_int_equal(wire_decode(b, cut, &d, &why), -EBADMSG);
+                t = malloc(len);
+                memcpy(t, b, cut);
+                put32(t + 8, (uint32_t)(cut > WIRE_HEADER_SIZE ? cut - WIRE_HEADER_SIZE : 0));
+                if (cut >= WIRE_HEADER_SIZE)
+                        assert_int_equal(wire_decode(t, cut, &d, &why), -EBADMSG);
+                free(t);
+        }
+        t = malloc(len + 1);
+        memcpy(t, b, len);
+        t[len] = 'x';
+        put32(t + 8, (uint32_t)(len + 1 - WIRE_HEADER_SIZE));
+        assert_int_equal(wire_decode(t, len + 1, &d, &why), -EBADMSG); /* trailing byte */
+        memcpy(t, b, len);
+        put32(t + WIRE_HEADER_SIZE, 0); /* kind 0 */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        put32(t + WIRE_HEADER_SIZE, 4); /* kind 4 */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        memcpy(t, b, len);
+        put32(t + WIRE_HEADER_SIZE + 4, 2); /* a change names no origin */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        memcpy(t, b, len);
+        put32(t + WIRE_HEADER_SIZE + 24, (uint32_t)-5); /* nor an error */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        memcpy(t, b, len);
+        t[WIRE_HEADER_SIZE + 32 + 3] = 0; /* NUL inside the file */
+        assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
+        free(t);
+        free(b);
+
+        /* the encoder refuses what the decoder would */
+        m.nodes.text_len = 0;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL); /* empty file */
+        m.nodes.text = "a\0b";
+        m.nodes.text_len = 3;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        char *big = malloc(WIRE_MAX_NODE_FILE + 1);
+        memset(big, 'a', WIRE_MAX_NODE_FILE + 1);
+        m.nodes.text = big;
+        m.nodes.text_len = WIRE_MAX_NODE_FILE + 1;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.nodes.text_len = WIRE_MAX_NODE_FILE;
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        free(b);
+        m.nodes = (WireNodes){.kind = WIRE_NODES_CHANGE, .origin = 1, .text = "x", .text_len = 1};
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.nodes = (WireNodes){.kind = 9, .text = "x", .text_len = 1};
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+
+        /* ACK: an error and why, or none */
+        m.nodes = (WireNodes){.kind = WIRE_NODES_ACK,
+                              .origin = 2,
+                              .request_id = 7,
+                              .digest = 42,
+                              .error = -EACCES,
+                              .text = "corosync.conf",
+                              .text_len = 13};
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.nodes.kind, WIRE_NODES_ACK);
+        assert_int_equal(d.nodes.origin, 2);
+        assert_int_equal(d.nodes.error, -EACCES);
+        assert_true(d.nodes.request_id == 7 && d.nodes.digest == 42);
+        assert_int_equal(d.nodes.text_len, 13);
+        put32(b + WIRE_HEADER_SIZE + 4, 0); /* origin 0 */
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        put32(b + WIRE_HEADER_SIZE + 4, 2);
+        put32(b + WIRE_HEADER_SIZE + 24, 5); /* a positive error */
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+        m.nodes.text = big;
+        m.nodes.text_len = WIRE_MAX_TEXT + 1;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        m.nodes.text_len = 0; /* no reason: fine */
+        m.nodes.error = 0;
+        b = encode(&m, &len);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.nodes.text_len, 0);
+        free(b);
+        m.nodes.error = -5000;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+
+        /* ANNOUNCE: a digest and nothing else */
+        m.nodes = (WireNodes){.kind = WIRE_NODES_ANNOUNCE, .digest = 99};
+        b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE + 32);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.nodes.kind, WIRE_NODES_ANNOUNCE);
+        assert_true(d.nodes.digest == 99);
+        put32(b + WIRE_HEADER_SIZE + 12, 1); /* a request id */
+        assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
+        free(b);
+        m.nodes.text = "x";
+        m.nodes.text_len = 1;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
+        free(big);
+}
+
 static void test_wire_digest_is_fnv1a(void **state) {
         /* FNV-1a 64 reference values */
         assert_true(wire_digest("", 0) == 0xcbf29ce484222325ull);
@@ -467,6 +598,7 @@ int main(void) {
                 cmocka_unit_test(test_wire_resource_state),
                 cmocka_unit_test(test_wire_action),
                 cmocka_unit_test(test_wire_result_and_fence),
+                cmocka_unit_test(test_wire_nodes_change_ack_announce),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
