@@ -483,6 +483,51 @@ def example_path(name):
 
 
 # --------------------------------------------------------------------------
+# OCF root: what the daemons run agents from
+
+SYSTEM_OCF_ROOT = "/usr/lib/ocf"
+TEST_AGENT_DIR = os.path.join(HERE, "agents")
+
+
+def build_agent_dir():
+        """The project's agents as the build places them (agents/CMakeLists.txt)."""
+        return os.path.join(BUILD_DIR, "ocf", "resource.d", "bladed")
+
+
+def heartbeat_agent(name):
+        """Path of a ClusterLabs agent (Debian resource-agents) or None."""
+        p = os.path.join(SYSTEM_OCF_ROOT, "resource.d", "heartbeat", name)
+        return p if os.access(p, os.X_OK) else None
+
+
+def assemble_ocf_root(root):
+        """Fills `root` so that --ocf-root root finds every agent a test may name:
+
+        * resource.d/bladed -> BUILD/ocf/resource.d/bladed (vip, vm, mailcheck);
+        * resource.d/heartbeat -> /usr/lib/ocf/resource.d/heartbeat and
+          lib -> /usr/lib/ocf/lib when resource-agents is installed (its
+          agents source ${OCF_ROOT}/lib/heartbeat/ocf-shellfuncs);
+        * resource.d/test/: copies of tests/cluster/agents/* (copies, not
+          symlinks: a test may install its own version of one over it).
+        """
+        rd = os.path.join(root, "resource.d")
+        os.makedirs(os.path.join(rd, "test"), exist_ok=True)
+        links = {os.path.join(rd, "bladed"): build_agent_dir(),
+                 os.path.join(rd, "heartbeat"): os.path.join(SYSTEM_OCF_ROOT, "resource.d",
+                                                              "heartbeat"),
+                 os.path.join(root, "lib"): os.path.join(SYSTEM_OCF_ROOT, "lib")}
+        for link, target in links.items():
+                if os.path.isdir(target) and not os.path.lexists(link):
+                        os.symlink(target, link)
+        if os.path.isdir(TEST_AGENT_DIR):
+                for name in sorted(os.listdir(TEST_AGENT_DIR)):
+                        src = os.path.join(TEST_AGENT_DIR, name)
+                        if os.path.isfile(src) and os.access(src, os.X_OK):
+                                shutil.copy(src, os.path.join(rd, "test", name))
+        return root
+
+
+# --------------------------------------------------------------------------
 # Status parsing
 
 def parse_status_xml(text):
@@ -490,7 +535,8 @@ def parse_status_xml(text):
 
         {"epoch": int, "quorate": bool, "coordinator": name or None,
          "local": name, "nodes": {name: {"id": int, "state": str}},
-         "resources": {id: {attr: value}}}
+         "resources": {id: {attr: value}},
+         "probed": {name: bool}, "on": {id: {blade: {attr: value}}}}
         """
         root = ET.fromstring(text)
         if root.tag != "status":
@@ -505,8 +551,13 @@ def parse_status_xml(text):
               "nodes": {}, "resources": {}}
         for n in root.findall("node"):
                 st["nodes"][n.get("name")] = {"id": int(n.get("id")), "state": n.get("state")}
+        st["probed"] = {n.get("name"): n.get("probed") == "true" for n in root.findall("node")}
+        st["on"] = {}
         for r in root.findall("resource"):
                 st["resources"][r.get("id")] = dict(r.attrib)
+                # Per-blade detail (<on node= role= failcount= rc= reason=>);
+                # blades without an <on> are in their default state.
+                st["on"][r.get("id")] = {o.get("node"): dict(o.attrib) for o in r.findall("on")}
         return st
 
 
@@ -634,6 +685,7 @@ class Cluster:
                 self.torn_down = False
                 self.nodelist_source = None
                 self.variants = 0
+                self.samplers = []
 
         # ---- set-up ----------------------------------------------------
 
@@ -680,6 +732,11 @@ class Cluster:
                         self._plug(b.ns, b.veth, b.ip)
                 self._plug(self.client_ns, "vc", self.client_ip)
                 self._write_files()
+                # One assembled OCF root for bladectl's agent checks, and one per
+                # blade for its daemon (a test may install a blade-specific agent).
+                self.ocf_root = assemble_ocf_root(os.path.join(self.workdir, "ocf"))
+                for b in self.blades:
+                        assemble_ocf_root(b.ocf_root)
 
         def _ip(self, *args):
                 run(["ip"] + list(args))
@@ -747,6 +804,8 @@ class Cluster:
                 self.torn_down = True
                 old = _ignore_signals()
                 try:
+                        for smp in self.samplers:
+                                smp.stop()
                         self._stop_everything()
                         self._scan_daemon_logs()
                         for ns in reversed(self.created_ns):
@@ -938,8 +997,11 @@ class Cluster:
 
         def _in_blade(self, b, argv):
                 # A private /run: whatever the daemon writes there stays in the blade.
+                # /run/resource-agents is what systemd-tmpfiles creates at boot for
+                # resource-agents (its tmpfiles.d); ClusterLabs' agents keep state there.
                 return ["ip", "netns", "exec", b.ns, "sh", "-c",
-                        "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\""] + argv
+                        "mount -t tmpfs tmpfs /run && mkdir -m 1755 /run/resource-agents"
+                        " && exec \"$0\" \"$@\""] + argv
 
         def start_bladed(self, b, **kw):
                 if b.bladed and b.bladed.alive():
@@ -1023,6 +1085,154 @@ class Cluster:
                         p.signal(signal.SIGCONT)
                         p.stopped = False
                 log("resumed %s" % b.name)
+
+        # ---- resources -----------------------------------------------------
+
+        def placement(self, rsc, blades=None, role="started"):
+                """The blade every given blade's status places `rsc` on with `role`
+                (all agreeing), else None."""
+                nodes = set()
+                for b in (blades or self.blades):
+                        st = self.try_status(b)
+                        r = st and st["resources"].get(rsc)
+                        if not r or r.get("role") != role:
+                                return None
+                        nodes.add(r.get("node"))
+                return nodes.pop() if len(nodes) == 1 else None
+
+        def wait_placement(self, rsc, timeout=60, blades=None, role="started", what=None):
+                """Waits until every blade's status shows `rsc` with `role` on one and
+                the same blade; returns that blade's name."""
+                return wait_until(lambda: self.placement(rsc, blades, role), bool, timeout,
+                                  what or "%s %s on one blade as every blade sees it"
+                                  % (rsc, role))
+
+        def blade(self, name):
+                return next(b for b in self.blades if b.name == name)
+
+        # ---- the statefile test agent (tests/cluster/agents/statefile) --------
+
+        @property
+        def agent_state_dir(self):
+                """state_dir for ocf:test:statefile resources (created on first use);
+                its "fail" subdirectory is the agent's fail_dir."""
+                d = os.path.join(self.workdir, "agent-state")
+                os.makedirs(os.path.join(d, "fail"), exist_ok=True)
+                os.chmod(d, 0o755)
+                return d
+
+        @property
+        def agent_fail_dir(self):
+                return os.path.join(self.agent_state_dir, "fail")
+
+        def statefile_paths(self, rsc):
+                """{blade: state file} of a statefile resource: it runs on a blade
+                exactly when that file exists."""
+                return {b.name: os.path.join(self.agent_state_dir, "%s.%s" % (rsc, b.name))
+                        for b in self.blades}
+
+        def agent_log_path(self, rsc, blade):
+                name = blade if isinstance(blade, str) else blade.name
+                return os.path.join(self.agent_state_dir, "%s.%s.log" % (rsc, name))
+
+        def agent_count(self, rsc, action, blade=None, since=0.0):
+                """How many times the statefile agent began `action` for rsc on a
+                blade (or on all blades)."""
+                blades = [blade] if blade is not None else self.blades
+                return sum(len(agent_calls(self.agent_log_path(rsc, b), action, "B", since))
+                           for b in blades)
+
+        def arm_failure(self, rsc, blade, action, rc=None, delay=None, count=None):
+                """Makes the statefile agent fail on purpose: on `blade` (name, Blade
+                or "any"), `action` in start|stop|monitor|probe exits rc (after
+                sleeping delay s), `count` times (None: until disarmed)."""
+                name = blade if isinstance(blade, str) else blade.name
+                words = ["%s=%s" % (k, v) for k, v in (("rc", rc), ("delay", delay),
+                                                       ("count", count)) if v is not None]
+                path = os.path.join(self.agent_fail_dir, "%s.%s.%s" % (rsc, name, action))
+                _write(path, " ".join(words) + "\n")
+                return path
+
+        def disarm_failures(self):
+                for f in os.listdir(self.agent_fail_dir):
+                        os.unlink(os.path.join(self.agent_fail_dir, f))
+
+        # ---- the client namespace and addresses ----------------------------
+
+        def client_run(self, argv, timeout=30, check=False):
+                """Runs a command in the client namespace (a machine on the blades'
+                network that is no blade)."""
+                return run(["ip", "netns", "exec", self.client_ns] + list(argv),
+                           timeout=timeout, check=check)
+
+        def client_ping(self, ip, timeout=1.0):
+                """True as soon as `ip` answers an ICMP echo from the client namespace
+                (one request every 20 ms until the first reply), False if none
+                answered within `timeout` seconds."""
+                secs = max(1, int(timeout + 0.999))
+                r = self.client_run(["ping", "-n", "-q", "-c", "1", "-i", "0.02",
+                                     "-w", str(secs), ip], timeout=secs + 10)
+                return r.returncode == 0
+
+        def client_tcp(self, ip, port, timeout=2.0, send=None, read=True):
+                """Connects from the client namespace to ip:port. Returns the bytes
+                read (up to 4 KiB, after sending `send` if given; b"" if the peer
+                said nothing within the timeout) or None if the connection failed."""
+                code = ("import socket,sys\n"
+                        "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),"
+                        "timeout=float(sys.argv[3]))\n"
+                        "d=bytes.fromhex(sys.argv[4])\n"
+                        "d and s.sendall(d)\n"
+                        "out=b''\n"
+                        "try:\n"
+                        "  out=s.recv(4096) if sys.argv[5]=='1' else b''\n"
+                        "except socket.timeout:\n"
+                        "  pass\n"
+                        "sys.stdout.write(out.hex())\n")
+                r = self.client_run([sys.executable, "-c", code, ip, str(port), str(timeout),
+                                     (send or b"").hex(), "1" if read else "0"],
+                                    timeout=timeout + 10)
+                if r.returncode != 0:
+                        return None
+                return bytes.fromhex(r.stdout.strip())
+
+        def addresses(self, b):
+                """IPv4 addresses configured in a blade's namespace (without /len)."""
+                r = run(["ip", "-n", b.ns, "-o", "-4", "addr", "show"], check=False, timeout=10)
+                return {m.group(1) for m in re.finditer(r"\binet (\S+?)/\d+", r.stdout)}
+
+        def all_addresses(self):
+                """{blade name: its IPv4 addresses}, the blades read in parallel (one
+                `ip` process each) so that one reading is close to one instant."""
+                procs = {b.name: subprocess.Popen(["ip", "-n", b.ns, "-o", "-4", "addr", "show"],
+                                                  stdout=subprocess.PIPE,
+                                                  stderr=subprocess.DEVNULL, text=True)
+                         for b in self.blades}
+                out = {}
+                for name, p in procs.items():
+                        text, _ = p.communicate(timeout=10)
+                        out[name] = {m.group(1) for m in
+                                     re.finditer(r"\binet (\S+?)/\d+", text)}
+                return out
+
+        def vip_holders(self, ip):
+                """Names of the blades whose namespace has `ip` configured."""
+                return sorted(b.name for b in self.blades if ip in self.addresses(b))
+
+        def file_holders(self, paths):
+                """paths: {blade name: path}; names of the blades whose path exists
+                (the test agents' state files)."""
+                return sorted(n for n, p in paths.items() if os.path.exists(p))
+
+        def start_sampler(self, vips=(), files=None, interval=0.02):
+                """Starts a thread that records, every `interval` seconds, which
+                blades hold each VIP (`ip -o addr` per blade) and each test agent
+                resource (files: {resource: {blade: state file}}). Returns a
+                Sampler; call .stop() and then .check_exclusive()."""
+                s = Sampler(self, list(vips), dict(files or {}), interval)
+                s.start()
+                self.samplers.append(s)
+                return s
 
         # ---- bladectl ----------------------------------------------------
 
@@ -1227,10 +1437,155 @@ class Cluster:
                         text, marker = config_variant_text(f.read(), self.variants)
                 return self.write_file("config-%s.xml" % tag, text), marker
 
+        def set_initial_config(self, text):
+                """The configuration every blade's daemon starts from (before bladed
+                first starts; later changes go through config_load)."""
+                for b in self.blades:
+                        _write(b.config_file, text)
+                return self.write_file("initial-config.xml", text)
+
         def write_file(self, name, text):
                 path = os.path.join(self.workdir, name)
                 _write(path, text)
                 return path
+
+
+class Sampler(threading.Thread):
+        """Who holds what, over time: [(wall time, {name: (blade, ...)})].
+
+        One sample reads every blade's addresses once (one `ip` call per
+        blade) and stats the state files, so a sample takes a few ms; the
+        interval is between samples.  A sample is one instant only as far as
+        those few ms go: an address moving between blades within them could
+        be seen on both (a false alarm) but never on neither and back.
+        """
+
+        def __init__(self, cluster, vips, files, interval):
+                super().__init__(daemon=True)
+                self.cluster = cluster
+                self.vips = vips
+                self.files = files
+                self.interval = interval
+                self.samples = []
+                self.errors = []
+                self._stop_event = threading.Event()
+
+        def sample(self):
+                t = time.time()
+                held = {}
+                if self.vips:
+                        addrs = self.cluster.all_addresses()
+                        for ip in self.vips:
+                                held[ip] = tuple(sorted(n for n, a in addrs.items() if ip in a))
+                for name, paths in self.files.items():
+                        held[name] = tuple(self.cluster.file_holders(paths))
+                return t, held
+
+        def run(self):
+                next_t = time.monotonic()
+                while not self._stop_event.is_set():
+                        try:
+                                self.samples.append(self.sample())
+                        except Exception as e:  # the namespaces are going away
+                                self.errors.append(e)
+                        next_t = max(next_t + self.interval, time.monotonic())
+                        self._stop_event.wait(max(0.0, next_t - time.monotonic()))
+
+        def stop(self):
+                self._stop_event.set()
+                if self.is_alive() and self is not threading.current_thread():
+                        self.join(10)
+                return self.samples
+
+        def overlaps(self):
+                """[(wall time, name, holders)] of every sample where something was
+                held by more than one blade."""
+                return [(t, n, h) for t, held in self.samples for n, h in held.items()
+                        if len(h) > 1]
+
+        def check_exclusive(self, min_samples=10):
+                """Fails if anything was ever seen on two blades at once, or if too
+                few samples were taken to say so."""
+                check(len(self.samples) >= min_samples,
+                      "sampler took only %d samples (errors: %s)"
+                      % (len(self.samples), self.errors[:3]))
+                bad = self.overlaps()
+                if bad:
+                        t, n, h = bad[0]
+                        raise TestFailure("%s held by %s at once (%d of %d samples with a"
+                                          " double holder; first at %s)"
+                                          % (n, ", ".join(h), len(bad), len(self.samples),
+                                             time.strftime("%H:%M:%S", time.localtime(t))))
+                return len(self.samples)
+
+        def period(self):
+                """Mean time between samples (s)."""
+                if len(self.samples) < 2:
+                        return None
+                return (self.samples[-1][0] - self.samples[0][0]) / (len(self.samples) - 1)
+
+
+def xml_attr(v):
+        return (str(v).replace("&", "&amp;").replace('"', "&quot;")
+                .replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def primitive_xml(rsc, agent, params=(), meta=None, monitor="1s", monitor_timeout="10s",
+                  indent="    "):
+        """One <primitive> element: params [(name, value)], meta {attr: value},
+        a recurring monitor every `monitor` (None: no recurring monitor)."""
+        out = ['%s<primitive id="%s" agent="%s">' % (indent, xml_attr(rsc), xml_attr(agent))]
+        for k, v in params:
+                out.append('%s  <param name="%s" value="%s"/>' % (indent, k, xml_attr(v)))
+        if meta:
+                out.append("%s  <meta %s/>" % (indent, " ".join(
+                        '%s="%s"' % (k, xml_attr(v)) for k, v in meta.items())))
+        if monitor:
+                out.append('%s  <op name="monitor" interval="%s" timeout="%s"/>'
+                           % (indent, monitor, monitor_timeout))
+        out.append("%s</primitive>" % indent)
+        return "\n".join(out) + "\n"
+
+
+def config_xml(primitives, fencing=False, extra="", epoch=1):
+        """A whole configuration around primitive_xml() texts."""
+        return ('<?xml version="1.0"?>\n'
+                '<bladed-config epoch="%d">\n'
+                '  <properties no-quorum-policy="stop" fencing="%s"'
+                ' default-stickiness="100"/>\n'
+                '  <resources>\n%s  </resources>\n%s'
+                '</bladed-config>\n') % (epoch, "true" if fencing else "false",
+                                          "".join(primitives), extra)
+
+
+def failcount(st, rsc, node=None):
+        """A resource's fail count in a parsed status: on one blade, or the
+        resource's total when node is None."""
+        if node is None:
+                return int(st["resources"][rsc].get("failcount", "0"))
+        return int(st["on"].get(rsc, {}).get(node, {}).get("failcount", "0"))
+
+
+def agent_log(path):
+        """The call log of tests/cluster/agents/statefile:
+        [(kind "B"|"E", wall time, action, interval ms, rc or None)]."""
+        out = []
+        try:
+                with open(path) as f:
+                        for line in f:
+                                w = line.split()
+                                if len(w) < 4 or w[0] not in ("B", "E"):
+                                        continue
+                                out.append((w[0], float(w[1]), w[2], int(w[3]),
+                                            int(w[4]) if len(w) > 4 else None))
+        except FileNotFoundError:
+                pass
+        return out
+
+
+def agent_calls(path, action, kind="B", since=0.0):
+        """Wall times of one action's begin (B) or end (E) lines in a statefile log."""
+        return [t for k, t, a, _, _ in agent_log(path) if k == kind and a == action and t >= since]
 
 
 def _write(path, text):
