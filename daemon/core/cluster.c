@@ -66,6 +66,47 @@ bool cluster_has_majority(const Cluster *c) {
         return c->joined && distinct * 2 > c->n_blades;
 }
 
+int cluster_set_blades(Cluster *c, const char *const *names, const uint32_t *nodeids, size_t n) {
+        char **nn = calloc(n + 1, sizeof(char *));
+        uint32_t *ni = calloc(n + 1, sizeof(uint32_t));
+        size_t k = 0;
+
+        if (!nn || !ni)
+                goto oom;
+        for (size_t i = 0; i < n; i++) {
+                nn[i] = strdup(names[i]);
+                if (!nn[i])
+                        goto oom;
+                ni[i] = nodeids[i];
+        }
+        for (size_t i = 0; i < c->n_blades; i++)
+                free(c->names[i]);
+        free(c->names);
+        free(c->nodeids);
+        c->names = nn;
+        c->nodeids = ni;
+        c->n_blades = n;
+        for (size_t i = 0; i < c->n_gone; i++) {
+                bool listed = false;
+                for (size_t j = 0; j < n; j++)
+                        listed |= ni[j] == c->gone[i].nodeid;
+                if (listed)
+                        c->gone[k++] = c->gone[i];
+        }
+        c->n_gone = k;
+        /* Same rule as after a membership change: authority needs a majority. */
+        if (!cluster_has_majority(c))
+                c->authoritative = false;
+        return 0;
+oom:
+        if (nn)
+                for (size_t i = 0; i < n; i++)
+                        free(nn[i]);
+        free(nn);
+        free(ni);
+        return -ENOMEM;
+}
+
 /* --- our copy ------------------------------------------------------------ */
 
 static int set_doc(Cluster *c, const char *doc, size_t len, uint64_t epoch) {

@@ -193,5 +193,11 @@ BladeState cluster_blade_state(const Cluster *c, uint32_t nodeid);
 /* More than half of the node file's blades are members (by node id). */
 bool cluster_has_majority(const Cluster *c);
 
+/* Hot-add / hot-remove: the node file's blades are now these (names and
+ * node ids as in ClusterInit).  The majority counts against the new list
+ * from now on; a removed blade's "gone" record is forgotten.  -ENOMEM
+ * leaves c as it was. */
+int cluster_set_blades(Cluster *c, const char *const *names, const uint32_t *nodeids, size_t n);
+
 /* The blade name for a node id ("node N" when unknown); buf >= 64 bytes. */
 const char *cluster_blade_name(const Cluster *c, uint32_t nodeid, char *buf, size_t size);
