@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bladed/config_admin.h"
 #include "bladed/status_text.h"
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
@@ -101,6 +102,21 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                                 fprintf(f, "  (%" PRIu64 " failure%s)", fails,
                                         fails == 1 ? "" : "s");
                         fputc('\n', f);
+                }
+        }
+        if (c) {
+                bool header = false;
+                for (size_t i = 0; i < c->n_locations; i++) {
+                        const Location *l = &c->locations[i];
+                        int kind = config_admin_location_kind(l);
+                        if (kind == 0)
+                                continue;
+                        if (!header)
+                                fprintf(f, "\nPreferences left by migrate (until 'bladectl "
+                                           "unmigrate RES'):\n");
+                        header = true;
+                        fprintf(f, "  %-*s  %s %s  (%s)\n", (int)rw, l->rsc,
+                                kind == 1 ? "prefers" : "avoids ", l->node, l->id);
                 }
         }
         if (fclose(f) != 0) {

@@ -17,6 +17,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 
+#include "bladed/config_admin.h"
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
 
@@ -171,6 +172,39 @@ static int write_resource(xmlTextWriter *w, const Snapshot *s, const Plan *plan,
         return k;
 }
 
+/* What `bladectl migrate` left behind (config_admin.h), so an admin sees
+ * why a resource stays where it was moved:
+ *   <preference rsc="vip-mx1" node="blade2" score="INFINITY" id="cli-prefer-vip-mx1"/>
+ *   <ban rsc="vm-ldap" node="blade1" score="-INFINITY" id="cli-ban-vm-ldap-on-blade1"/> */
+static int write_preferences(xmlTextWriter *w, const Config *c) {
+        int k = 0;
+
+        for (size_t i = 0; i < c->n_locations && k >= 0; i++) {
+                const Location *l = &c->locations[i];
+                int kind = config_admin_location_kind(l);
+                char score[32];
+
+                if (kind == 0)
+                        continue;
+                if (l->score >= SCORE_INFINITY || l->score <= -SCORE_INFINITY)
+                        snprintf(score, sizeof(score), "%sINFINITY", l->score < 0 ? "-" : "");
+                else
+                        snprintf(score, sizeof(score), "%d", l->score);
+                if (xmlTextWriterStartElement(w, BAD_CAST(kind == 1 ? "preference" : "ban")) < 0)
+                        return -ENOMEM;
+                k = attr(w, "rsc", l->rsc);
+                if (k >= 0)
+                        k = attr(w, "node", l->node);
+                if (k >= 0)
+                        k = attr(w, "score", score);
+                if (k >= 0)
+                        k = attr(w, "id", l->id);
+                if (k >= 0 && xmlTextWriterEndElement(w) < 0)
+                        k = -ENOMEM;
+        }
+        return k;
+}
+
 static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
         int k = 0;
 
@@ -204,6 +238,8 @@ static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
         }
         for (size_t r = 0; r < s->config->n_resources && k >= 0; r++)
                 k = write_resource(w, s, plan, r);
+        if (k >= 0)
+                k = write_preferences(w, s->config);
         if (k >= 0 && xmlTextWriterEndDocument(w) < 0)
                 k = -ENOMEM;
         return k;

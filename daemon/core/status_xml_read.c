@@ -287,7 +287,9 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
 
         for (const xmlNode *x = root->children; x; x = x->next) {
                 if (!is_elem(x, "node")) {
-                        if (x->type == XML_ELEMENT_NODE && !is_elem(x, "resource"))
+                        /* <preference>/<ban>: from the configuration, not state */
+                        if (x->type == XML_ELEMENT_NODE && !is_elem(x, "resource") &&
+                            !is_elem(x, "preference") && !is_elem(x, "ban"))
                                 WARN(rd, line_of(x), "<status>: unknown element <%s> ignored",
                                      (const char *)x->name);
                         continue;

@@ -14,6 +14,8 @@
  *       <on node="blade1" role="started" failcount="1" last-failure="4000"/>
  *       <on node="blade2" role="stopped" banned="true" rc="5" reason="xl not found"/>
  *     </resource>
+ *     <preference rsc="vip-mx1" node="blade2" score="INFINITY" id="cli-prefer-vip-mx1"/>
+ *     <ban rsc="vm-ldap" node="blade1" score="-INFINITY" id="cli-ban-vm-ldap-on-blade1"/>
  *   </status>
  *
  * Root: epoch (of the configuration), quorate, coordinator and local (blade
@@ -26,6 +28,9 @@
  * reason (the agent's exit reason) default to 0, 0, false, none, none.  A
  * blade without <on> for a resource means: stopped there if the blade is
  * probed, unknown if not.  The writer leaves such defaults out.
+ * <preference>/<ban>: the locations `bladectl migrate` left in the
+ * configuration (config_admin.h), after the resources; the reader skips
+ * them (the configuration is the source).
  */
 #pragma once
 

@@ -14,6 +14,9 @@
 
 #include "bladed/config.h"
 #include "bladed/config_admin.h"
+#include "bladed/state.h"
+#include "bladed/status_text.h"
+#include "bladed/status_xml.h"
 
 #define EXAMPLE SRCDIR "/xml/examples/mail-cluster.xml"
 
@@ -415,6 +418,62 @@ static void test_config_admin_location_kind(void **state) {
         assert_int_equal(config_admin_location_kind(NULL), 0);
 }
 
+/* status --xml and status show what migrate left, the reader skips it */
+static void test_config_admin_status_shows_preferences_left_by_migrate(void **state) {
+        size_t len;
+        char *doc = example(&len), *xml = NULL, *text = NULL;
+        ConfigAdminResult a = {0}, b = {0};
+        const uint32_t ids[] = {1, 2, 3};
+        DiagList d = {0};
+        Snapshot s, back;
+        Config *c;
+        size_t xlen;
+
+        assert_int_equal(config_admin_migrate(doc, len, "vip-mx1", "blade2", NULL, blades,
+                                              N_BLADES, &a),
+                         0);
+        assert_int_equal(config_admin_migrate(a.doc, a.doc_len, "vm-ldap", NULL, "blade1", blades,
+                                              N_BLADES, &b),
+                         0);
+        c = parse_ok(b.doc);
+        assert_int_equal(snapshot_init(&s, c, blades, ids, N_BLADES), 0);
+        assert_int_equal(status_xml_write(&s, &xml, &xlen), 0);
+        assert_non_null(strstr(xml, "<preference rsc=\"vip-mx1\" node=\"blade2\" "
+                                    "score=\"INFINITY\" id=\"cli-prefer-vip-mx1\"/>"));
+        assert_non_null(strstr(xml, "<ban rsc=\"vm-ldap\" node=\"blade1\" score=\"-INFINITY\" "
+                                    "id=\"cli-ban-vm-ldap-on-blade1\"/>"));
+        /* hand-written locations are not shown as migrate's */
+        assert_null(strstr(xml, "pref-mx1"));
+        /* read back without a word about them */
+        assert_int_equal(status_xml_read(xml, xlen, c, &back, &d), 0);
+        assert_int_equal(d.n, 0);
+        snapshot_done(&back);
+        assert_int_equal(status_text_write(&s, NULL, &text), 0);
+        assert_non_null(strstr(text, "Preferences left by migrate"));
+        assert_non_null(strstr(text, "vip-mx1      prefers blade2  (cli-prefer-vip-mx1)"));
+        assert_non_null(strstr(text, "avoids  blade1  (cli-ban-vm-ldap-on-blade1)"));
+        free(text);
+        free(xml);
+        snapshot_done(&s);
+        config_free(c);
+
+        /* none left: no section */
+        c = parse_ok(doc);
+        assert_int_equal(snapshot_init(&s, c, blades, ids, N_BLADES), 0);
+        assert_int_equal(status_text_write(&s, NULL, &text), 0);
+        assert_null(strstr(text, "Preferences"));
+        assert_int_equal(status_xml_write(&s, &xml, &xlen), 0);
+        assert_null(strstr(xml, "<preference"));
+        free(text);
+        free(xml);
+        snapshot_done(&s);
+        config_free(c);
+        diag_clear(&d);
+        config_admin_result_done(&a);
+        config_admin_result_done(&b);
+        free(doc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(
@@ -431,6 +490,7 @@ int main(void) {
                 cmocka_unit_test(test_config_admin_maintenance_on_off),
                 cmocka_unit_test(test_config_admin_migrate_into_empty_or_missing_constraints),
                 cmocka_unit_test(test_config_admin_location_kind),
+                cmocka_unit_test(test_config_admin_status_shows_preferences_left_by_migrate),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
