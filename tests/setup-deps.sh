@@ -24,6 +24,9 @@ packages=(
   # time, openssl makes the tests' certificates); its test runs the real
   # Postfix and Dovecot in a namespace with private config and run dirs
   libssl-dev libssl3 openssl postfix dovecot-imapd dovecot-pop3d
+  # cluster-interop: ClusterLabs' ocf:heartbeat:IPaddr2 and ocf:heartbeat:Dummy
+  # run unchanged under bladed next to the project's agents
+  resource-agents
 )
 
 missing=()

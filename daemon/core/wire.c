@@ -109,6 +109,8 @@ const char *wire_type_to_string(unsigned type) {
                 return "FENCE";
         case WIRE_NODES:
                 return "NODES";
+        case WIRE_LEAVING:
+                return "LEAVING";
         default:
                 return "unknown";
         }
@@ -394,6 +396,8 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                 if (k < 0)
                         return k;
                 break;
+        case WIRE_LEAVING:
+                break; /* no payload: the trailing-bytes check below is the whole check */
         default:
                 *reason = "message type not handled by this version";
                 return -EOPNOTSUPP;
@@ -543,6 +547,9 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                     !blob_ok(m->fence.reason, m->fence.reason_len, WIRE_MAX_TEXT, true))
                         return -EINVAL;
                 payload = FENCE_FIXED + m->fence.reason_len;
+                break;
+        case WIRE_LEAVING:
+                payload = 0;
                 break;
         default:
                 return -EINVAL;

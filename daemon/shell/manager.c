@@ -172,13 +172,25 @@ static int on_leave_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
-        int r;
 
         if (m->stopping)
                 return 0;
         m->stopping = true;
-        sd_notify(0, "STOPPING=1\nSTATUS=leaving the cluster group");
-        log_notice(&m->log, "%s: leaving the cluster group", strsignal((int)si->ssi_signo));
+        sd_notify(0, "STOPPING=1\nSTATUS=stopping this blade's resources");
+        log_notice(&m->log, "%s: handing this blade's resources over, then leaving",
+                   strsignal((int)si->ssi_signo));
+        /* The executor calls manager_leave() once this blade holds nothing. */
+        manager_exec_shutdown(m);
+        return 0;
+}
+
+int manager_leave(Manager *m) {
+        int r;
+
+        if (m->leave_timer)
+                return 0;
+        sd_notify(0, "STATUS=leaving the cluster group");
+        log_notice(&m->log, "leaving the cluster group");
         r = group_leave(&m->group);
         if (r < 0 || !m->cluster.joined) {
                 if (r < 0)
@@ -249,6 +261,8 @@ int manager_start(Manager *m, const ManagerOptions *opt) {
         r = setup_loop(m);
         if (r < 0)
                 return manager_start_fail(m, MANAGER_EXIT_FAILURE, "event loop: %s", strerror(-r));
+        if (manager_exec_init(m) < 0 || manager_coord_init(m) < 0)
+                return manager_start_fail(m, MANAGER_EXIT_FAILURE, "out of memory");
 
         return manager_connect_cluster(m, doc, doc_len, epoch);
 }
@@ -298,6 +312,8 @@ void manager_update_status(Manager *m) {
 
 void manager_free(Manager *m) {
         control_close(&m->control);
+        manager_coord_free(m);
+        manager_exec_free(m);
         manager_probe_free(m);
         quorumtrack_close(&m->quorum);
         group_close(&m->group);

@@ -35,9 +35,15 @@ typedef struct ProbeRow {
         RscRole role;
         int rc;       /* OCF exit code, -1 = no result */
         char *reason; /* exit reason or NULL */
+        uint32_t failcount;
+        bool banned;              /* a start failed here: not here again until cleanup */
+        bool ban_everywhere;      /* a start said "misconfigured" (rc 6): nowhere */
+        uint64_t last_failure_ms; /* CLOCK_MONOTONIC of our delivery, 0 = none */
 } ProbeRow;
 
 typedef struct Probe Probe;
+typedef struct Exec Exec;   /* manager_exec.c */
+typedef struct Coord Coord; /* manager_coord.c */
 
 /* Exit statuses (CLI.md): 2 = bad option or bad file at start-up. */
 enum {
@@ -96,6 +102,9 @@ typedef struct Manager {
         Probe *probes[MANAGER_MAX_PROBES];
         RateLimit rstate_rl;
 
+        Exec *exec;   /* this blade's agents: actions, monitors */
+        Coord *coord; /* in-flight actions, fencing, the coordinator's plans */
+
         bool ready_sent;
         bool stopping;
         char *last_status;
@@ -134,7 +143,15 @@ void manager_probe_config_changed(Manager *m);
 void manager_probe_blade_left(Manager *m, uint32_t nodeid);
 /* A delivered RESOURCE_STATE from CPG sender nodeid. */
 void manager_probe_apply(Manager *m, uint32_t nodeid, const WireResourceState *st);
-/* Fills roles, rc, exit reasons and Blade.probed into a fresh snapshot. */
+/* A delivered RESOURCE_RESULT from CPG sender nodeid: the row it updates. */
+void manager_probe_result(Manager *m, uint32_t nodeid, const WireResult *x);
+/* Cleanup: forget rows of rsc on nodeid (0 = every blade); our own blade
+ * then probes again. */
+void manager_probe_forget(Manager *m, const char *rsc, uint32_t nodeid);
+/* Our blade's row for rsc, or NULL. */
+const ProbeRow *manager_probe_row(Manager *m, const char *rsc, uint32_t nodeid);
+/* Fills roles, rc, exit reasons, fail counts, bans and Blade.probed into a
+ * fresh snapshot. */
 int manager_probe_fill(Manager *m, Snapshot *s);
 void manager_probe_free(Manager *m);
 
@@ -142,7 +159,41 @@ void manager_probe_free(Manager *m);
 int manager_on_control(void *userdata, uint64_t id, const CtlRequest *q);
 int manager_reparse_config(Manager *m);
 
-/* manager_exec.c: the executor (doc/executor.rst) */
+/* manager_cluster.c: multicast one message (errors end in on_lost) */
+void manager_send(Manager *m, const WireMessage *w);
+/* The snapshot status and the scheduler see (manager_control.c). */
+int manager_snapshot_build(Manager *m, Snapshot *s);
+/* Leave the CPG group and exit once the leave is confirmed (manager.c). */
+int manager_leave(Manager *m);
+
+/* manager_exec.c: this blade's agents (doc/executor.rst) */
+int manager_exec_init(Manager *m);
+void manager_exec_free(Manager *m);
+/* A delivered ACTION addressed to this blade (or every blade). */
+void manager_exec_action(Manager *m, uint32_t origin, const WireAction *a);
+/* Our own state of rsc became known (probe, result): monitors follow it. */
+void manager_exec_local_state(Manager *m, const char *rsc, RscRole role);
+void manager_exec_config_changed(Manager *m);
+void manager_exec_quorum_changed(Manager *m);
+/* SIGTERM: drain this blade (the coordinator moves everything away), stop
+ * what is left, then leave. */
+void manager_exec_shutdown(Manager *m);
+/* One of our own results was delivered back (manager_coord.c). */
+void manager_exec_result_delivered(Manager *m);
+/* Actions running or queued on this blade. */
+size_t manager_exec_busy(const Manager *m);
+
+/* manager_coord.c: in-flight actions, fencing, the coordinator */
+int manager_coord_init(Manager *m);
+void manager_coord_free(Manager *m);
+/* ACTION, RESOURCE_RESULT, FENCE, LEAVING from CPG sender (nodeid, pid). */
+void manager_coord_deliver(Manager *m, uint32_t nodeid, uint32_t pid, const WireMessage *w);
+void manager_coord_confchg(Manager *m, const ClusterAddr *left, size_t n_left,
+                           const ClusterAddr *joined, size_t n_joined);
+/* Something the plan depends on changed: plan again soon (coordinator only). */
+void manager_coord_kick(Manager *m);
+/* Blade states the reducer does not know: fenced, draining (leaving). */
+void manager_coord_fill(Manager *m, Snapshot *s);
 /* `bladectl cleanup RES [NODE]` (node NULL = every blade): forgets fail
  * counts, bans and the last failure of RES and probes it again.  0 once
  * multicast, or -errno with *why set for the admin (-ENOENT unknown

@@ -26,7 +26,7 @@ static const char *blade_name(Manager *m, uint32_t nodeid, char *buf, size_t siz
         return cluster_blade_name(&m->cluster, nodeid, buf, size);
 }
 
-static void send_msg(Manager *m, const WireMessage *w) {
+void manager_send(Manager *m, const WireMessage *w) {
         uint8_t *buf;
         size_t len;
         int r = wire_encode(w, &buf, &len);
@@ -98,12 +98,12 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                                   .error = persist_error,
                                   .msg = msg,
                                   .msg_len = strlen(msg)};
-                send_msg(m, &a);
+                manager_send(m, &a);
         }
         if (fx->send_state) {
                 WireMessage s;
                 cluster_make_state(c, &s);
-                send_msg(m, &s);
+                manager_send(m, &s);
         }
         if (fx->send_config) {
                 WireMessage w;
@@ -111,12 +111,13 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                 log_epoch(&m->log, LOG_INFO, c->epoch,
                           "sending configuration epoch %" PRIu64 " to the blades that lag",
                           c->epoch);
-                send_msg(m, &w);
+                manager_send(m, &w);
         }
         /* After the messages: the origin waits for our ACK, not for our parse. */
         if (fx->persist) {
                 manager_reparse_config(m);
                 manager_probe_config_changed(m);
+                manager_exec_config_changed(m);
         }
         if (fx->decided)
                 log_decision(m);
@@ -166,6 +167,7 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
         else
                 manager_probe_kick(m);
         check_coordinator(m);
+        manager_coord_kick(m);
         manager_update_status(m);
         cluster_effects_done(fx);
 }
@@ -213,6 +215,7 @@ static void on_confchg(void *userdata, const ClusterAddr *members, size_t n_memb
                         log_error_errno(&m->log, r, "membership change not understood");
                 return;
         }
+        manager_coord_confchg(m, left, n_left, joined, n_joined);
         run_effects(m, &fx);
         if (m->stopping && !m->cluster.joined) {
                 log_notice(&m->log, "left the cluster group");
@@ -256,6 +259,16 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
                                     "its header names another node id than CPG's sender");
                 if (m->cluster.joined)
                         manager_probe_apply(m, nodeid, &w.rstate);
+                manager_coord_kick(m);
+                manager_update_status(m);
+                return;
+        }
+        if (w.type == WIRE_ACTION || w.type == WIRE_RESOURCE_RESULT || w.type == WIRE_FENCE ||
+            w.type == WIRE_LEAVING) {
+                if (w.nodeid != nodeid)
+                        return drop(m, nodeid, pid, "a message",
+                                    "its header names another node id than CPG's sender");
+                manager_coord_deliver(m, nodeid, pid, &w);
                 manager_update_status(m);
                 return;
         }
@@ -301,6 +314,8 @@ static void on_quorum(void *userdata, bool quorate, uint64_t seq, size_t n_nodes
                            quorate ? "gained" : "LOST", n_nodes, n_nodes == 1 ? "" : "s");
         cluster_set_quorate(&m->cluster, quorate);
         check_coordinator(m);
+        manager_exec_quorum_changed(m);
+        manager_coord_kick(m);
         manager_update_status(m);
 }
 

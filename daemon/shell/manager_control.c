@@ -38,7 +38,7 @@ int manager_reparse_config(Manager *m) {
         return 0;
 }
 
-static int build_snapshot(Manager *m, Snapshot *s) {
+int manager_snapshot_build(Manager *m, Snapshot *s) {
         _cleanup_(freep) const char **names = calloc(m->n_blades, sizeof(char *));
         _cleanup_(freep) uint32_t *ids = calloc(m->n_blades, sizeof(uint32_t));
         uint32_t coord = cluster_coordinator(&m->cluster);
@@ -68,6 +68,8 @@ static int build_snapshot(Manager *m, Snapshot *s) {
         }
         s->quorate = m->cluster.quorate;
         r = manager_probe_fill(m, s);
+        if (r >= 0)
+                manager_coord_fill(m, s);
         if (r < 0) {
                 snapshot_done(s);
                 return r;
@@ -115,7 +117,7 @@ static int do_status(Manager *m, uint64_t id, const CtlRequest *q) {
         bool xml = q->args[0].len == 3 && memcmp(q->args[0].p, "xml", 3) == 0;
         int r;
 
-        r = build_snapshot(m, &s);
+        r = manager_snapshot_build(m, &s);
         if (r < 0)
                 return r;
         if (xml)

@@ -87,9 +87,6 @@ static int row_set(Manager *m, const char *rsc, size_t rsc_len, uint32_t nodeid,
 
 static void send_state(Manager *m, const ProbeRow *r) {
         WireMessage w = {.type = WIRE_RESOURCE_STATE, .nodeid = m->cluster.local_nodeid};
-        uint8_t *buf;
-        size_t len;
-        int k;
 
         w.rstate = (WireResourceState){.epoch = m->cluster.epoch,
                                        .blade = r->nodeid,
@@ -101,13 +98,28 @@ static void send_state(Manager *m, const ProbeRow *r) {
                                        .reason_len = r->reason ? strlen(r->reason) : 0};
         if (w.rstate.reason_len > WIRE_MAX_TEXT)
                 w.rstate.reason_len = WIRE_MAX_TEXT;
-        k = wire_encode(&w, &buf, &len);
-        if (k < 0) {
-                log_emit(&m->log, LOG_ERR, k, &(LogFields){.resource = r->rsc, .op = "probe"},
-                         "cannot encode the state of %s", r->rsc);
-                return;
-        }
-        (void)group_send(&m->group, buf, len);
+        manager_send(m, &w);
+}
+
+/* The re-announce carries what a probe's state does not: fail count, bans. */
+static void send_announce(Manager *m, const ProbeRow *r) {
+        WireMessage w = {.type = WIRE_RESOURCE_RESULT, .nodeid = m->cluster.local_nodeid};
+
+        w.result = (WireResult){.epoch = m->cluster.epoch,
+                                .blade = r->nodeid,
+                                .op = WIRE_OP_ANNOUNCE,
+                                .role = r->role,
+                                .rc = r->rc,
+                                .failcount = r->failcount,
+                                .flags = (r->banned ? WIRE_RESULT_BANNED : 0) |
+                                         (r->ban_everywhere ? WIRE_RESULT_BAN_EVERYWHERE : 0),
+                                .rsc = r->rsc,
+                                .rsc_len = strlen(r->rsc),
+                                .reason = r->reason,
+                                .reason_len = r->reason ? strlen(r->reason) : 0};
+        if (w.result.reason_len > WIRE_MAX_TEXT)
+                w.result.reason_len = WIRE_MAX_TEXT;
+        manager_send(m, &w);
 }
 
 static Probe *probe_free(Probe *p) {
@@ -159,6 +171,7 @@ static void probe_done(Probe *p, int rc, const char *reason) {
         }
         row = find_row(m, p->rsc, m->cluster.local_nodeid);
         send_state(m, row);
+        manager_exec_local_state(m, p->rsc, role);
         probe_free(p);
         manager_probe_kick(m);
         manager_update_status(m);
@@ -291,7 +304,7 @@ void manager_probe_announce(Manager *m) {
                 return;
         for (size_t i = 0; i < m->n_rows; i++)
                 if (m->rows[i].nodeid == m->cluster.local_nodeid)
-                        send_state(m, &m->rows[i]);
+                        send_announce(m, &m->rows[i]);
         manager_probe_kick(m);
 }
 
@@ -313,7 +326,8 @@ void manager_probe_blade_left(Manager *m, uint32_t nodeid) {
         rows_filter(m, keep_other_blades, &nodeid);
 }
 
-static void drop_state(Manager *m, const WireResourceState *st, const char *why) {
+static void drop_row_update(Manager *m, uint32_t blade, const char *rsc, size_t rsc_len,
+                            uint64_t epoch, const char *why) {
         uint64_t now = 0;
         unsigned suppressed;
         char name[64], id[64];
@@ -323,15 +337,15 @@ static void drop_state(Manager *m, const WireResourceState *st, const char *why)
                 return;
         if (suppressed)
                 log_info(&m->log, "%u more ignored resource states not logged", suppressed);
-        snprintf(id, sizeof(id), "%.*s", (int)(st->rsc_len < 60 ? st->rsc_len : 60), st->rsc);
-        cluster_blade_name(&m->cluster, st->blade, name, sizeof(name));
+        snprintf(id, sizeof(id), "%.*s", (int)(rsc_len < 60 ? rsc_len : 60), rsc);
+        cluster_blade_name(&m->cluster, blade, name, sizeof(name));
         log_emit(&m->log, LOG_INFO, 0,
-                 &(LogFields){.node = name,
-                              .resource = id,
-                              .op = "probe",
-                              .has_epoch = true,
-                              .epoch = st->epoch},
+                 &(LogFields){.node = name, .resource = id, .has_epoch = true, .epoch = epoch},
                  "ignored the state of %s on %s: %s", id, name, why);
+}
+
+static void drop_state(Manager *m, const WireResourceState *st, const char *why) {
+        drop_row_update(m, st->blade, st->rsc, st->rsc_len, st->epoch, why);
 }
 
 void manager_probe_apply(Manager *m, uint32_t nodeid, const WireResourceState *st) {
@@ -351,6 +365,65 @@ void manager_probe_apply(Manager *m, uint32_t nodeid, const WireResourceState *s
                 return manager_fail(m, -ENOMEM, "recording a resource state");
 }
 
+void manager_probe_result(Manager *m, uint32_t nodeid, const WireResult *x) {
+        char id[WIRE_MAX_RSC_ID + 1];
+        ProbeRow *row;
+        uint64_t now = 0;
+
+        if (x->blade != nodeid)
+                return drop_row_update(m, x->blade, x->rsc, x->rsc_len, x->epoch,
+                                       "a blade may only report its own resources");
+        /* A probe or an announce is about the definition of its epoch; an
+         * action's result is a fact about the blade whatever the epoch. */
+        if ((x->op == WIRE_OP_PROBE || x->op == WIRE_OP_ANNOUNCE) && x->epoch != m->cluster.epoch)
+                return drop_row_update(m, x->blade, x->rsc, x->rsc_len, x->epoch,
+                                       "it refers to another configuration epoch");
+        if (x->flags & WIRE_RESULT_NOT_RUN)
+                return; /* nothing ran: nothing changed */
+        snprintf(id, sizeof(id), "%.*s", (int)x->rsc_len, x->rsc);
+        if (!find_resource(m, id))
+                return drop_row_update(m, x->blade, x->rsc, x->rsc_len, x->epoch,
+                                       "no such resource in the configuration");
+        if (row_set(m, x->rsc, x->rsc_len, x->blade, (RscRole)x->role, x->rc, x->reason,
+                    x->reason_len) < 0)
+                return manager_fail(m, -ENOMEM, "recording a resource result");
+        row = find_row(m, id, x->blade);
+        row->failcount = x->failcount;
+        row->banned = x->flags & WIRE_RESULT_BANNED;
+        row->ban_everywhere = x->flags & WIRE_RESULT_BAN_EVERYWHERE;
+        if (x->flags & WIRE_RESULT_NEW_FAILURE) {
+                /* Each daemon dates the failure with its own clock at delivery:
+                 * failure-timeout needs no synchronised clocks. */
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                row->last_failure_ms = now / 1000;
+        } else if (x->failcount == 0)
+                row->last_failure_ms = 0;
+        else if (row->last_failure_ms == 0) {
+                /* An announced old failure: date it now (restarts its timeout). */
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                row->last_failure_ms = now / 1000;
+        }
+}
+
+struct ForgetArg {
+        const char *rsc;
+        uint32_t nodeid;
+};
+
+static bool keep_unforgotten(Manager *m, const ProbeRow *r, const void *arg) {
+        const struct ForgetArg *f = arg;
+        (void)m;
+        return strcmp(r->rsc, f->rsc) != 0 || (f->nodeid && r->nodeid != f->nodeid);
+}
+
+void manager_probe_forget(Manager *m, const char *rsc, uint32_t nodeid) {
+        rows_filter(m, keep_unforgotten, &(struct ForgetArg){.rsc = rsc, .nodeid = nodeid});
+}
+
+const ProbeRow *manager_probe_row(Manager *m, const char *rsc, uint32_t nodeid) {
+        return find_row(m, rsc, nodeid);
+}
+
 int manager_probe_fill(Manager *m, Snapshot *s) {
         for (size_t b = 0; b < s->n_blades; b++) {
                 bool all =
@@ -367,6 +440,13 @@ int manager_probe_fill(Manager *m, Snapshot *s) {
                         }
                         rb->role = r->role;
                         rb->last_rc = r->rc;
+                        rb->failcount = r->failcount;
+                        if (r->banned)
+                                rb->banned = true;
+                        rb->last_failure_ms = r->last_failure_ms;
+                        if (r->ban_everywhere)
+                                for (size_t k = 0; k < s->n_blades; k++)
+                                        snapshot_rb(s, i, k)->banned = true;
                         if (r->reason && !(rb->exit_reason = strdup(r->reason)))
                                 return -ENOMEM;
                 }

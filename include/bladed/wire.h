@@ -51,6 +51,7 @@ typedef enum WireType {
         WIRE_ACTION = 17,          /* the coordinator: "blade B, do this to resource R" */
         WIRE_FENCE = 18,           /* the outcome of a fencing attempt */
         WIRE_NODES = 19,           /* node file change, its ack, or a digest announce */
+        WIRE_LEAVING = 20, /* the sender shuts down cleanly: drain it; empty payload */
         /* version 1 drops unknown types */
 } WireType;
 

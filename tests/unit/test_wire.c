@@ -447,6 +447,21 @@ static void test_wire_result_and_fence(void **state) {
         put32(b + WIRE_HEADER_SIZE + 4, 0x10); /* undefined flag */
         assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
         free(b);
+
+        /* LEAVING: a header and nothing else */
+        m = (WireMessage){.type = WIRE_LEAVING, .nodeid = 2};
+        b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_int_equal(d.type, WIRE_LEAVING);
+        free(b);
+        uint8_t extra[WIRE_HEADER_SIZE + 1] = {0};
+        m.type = WIRE_LEAVING;
+        b = encode(&m, &len);
+        memcpy(extra, b, len);
+        put32(extra + 8, 1);
+        assert_int_equal(wire_decode(extra, sizeof(extra), &d, &why), -EBADMSG);
+        free(b);
 }
 
 static void test_wire_nodes_change_ack_announce(void **state) {
