@@ -143,7 +143,7 @@ static __attribute__((unused)) void fx_node(Config *c, const char *name, uint64_
  * resource known stopped everywhere. */
 static __attribute__((unused)) void fx_snapshot(Snapshot *s, const Config *c, size_t n) {
         char names[64][16];
-        const char *pn[64];
+        const char *pn[64] = {0};
         if (n > 64)
                 abort();
         for (size_t i = 0; i < n; i++) {
