@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Control socket commands: status, config show, config load. */
+/* Control socket commands: status, config show, config load, and the admin
+ * commands (CLI.md): the configuration edits (config_admin.h) travel like a
+ * config load; cleanup, fence and node add/remove are handed to the
+ * executor, the fencer and hot-add. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +11,7 @@
 #include <time.h>
 
 #include "bladed/config.h"
+#include "bladed/config_admin.h"
 #include "bladed/status_text.h"
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
@@ -154,39 +158,67 @@ static void reply_diag(Manager *m, uint64_t id, const char *what, DiagList *diag
         control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0, msg);
 }
 
-static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
-        _cleanup_(diag_clear) DiagList diag = {0};
-        _cleanup_(freep) const char **names = NULL;
-        Config *c = NULL;
+/* The blade names of the node file, for the checks below (NULL on OOM). */
+static const char **blade_names(Manager *m) {
+        const char **names = calloc(m->n_blades ? m->n_blades : 1, sizeof(char *));
+
+        if (names)
+                for (size_t i = 0; i < m->n_blades; i++)
+                        names[i] = m->blades[i]->name;
+        return names;
+}
+
+/* Refuses (and answers) when this daemon cannot propose a change now:
+ * stopping, not joined, no quorum.  1 = refused, 0 = go on. */
+static int refuse_change(Manager *m, uint64_t id, const char *what) {
         const char *why;
-        WireMessage w;
-        int r;
 
         if (m->stopping) {
                 control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0,
                               "this bladed is stopping");
-                return 0;
+                return 1;
         }
-        if (q->args[0].len == 0 || q->args[0].len > WIRE_MAX_DOC) {
+        if (cluster_can_change(&m->cluster, &why) < 0) {
+                log_notice(&m->log, "%s refused: %s", what, why);
+                control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, why);
+                return 1;
+        }
+        return 0;
+}
+
+/* Every change of the configuration goes out here (config load and the
+ * admin edits): the daemon parses and checks the document against the
+ * node file again (it trusts nobody, itself included), then orders it
+ * through CPG as a CONFIG_REQUEST.  The answer to request id comes from
+ * the reducer once every member has written it (manager_cluster.c). */
+static int submit_config(Manager *m, uint64_t id, const char *doc, size_t len, const char *what) {
+        _cleanup_(diag_clear) DiagList diag = {0};
+        _cleanup_(freep) const char **names = NULL;
+        Config *c = NULL;
+        WireMessage w;
+        uint8_t *buf;
+        size_t blen;
+        int r;
+
+        if (refuse_change(m, id, what))
+                return 0;
+        if (len == 0 || len > WIRE_MAX_DOC) {
                 control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0,
                               "the document is empty or larger than 8 MiB");
                 return 0;
         }
-        /* bladectl validated it already; the daemon checks again, it trusts nobody. */
-        r = config_parse(q->args[0].p, q->args[0].len, &c, &diag);
+        r = config_parse(doc, len, &c, &diag);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
                 reply_diag(m, id, "invalid configuration", &diag);
                 return 0;
         }
-        names = calloc(m->n_blades, sizeof(char *));
+        names = blade_names(m);
         if (!names) {
                 config_free(c);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < m->n_blades; i++)
-                names[i] = m->blades[i]->name;
         r = config_check_nodes(c, names, m->n_blades, &diag);
         config_free(c);
         if (r == -ENOMEM)
@@ -196,23 +228,223 @@ static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
                            &diag);
                 return 0;
         }
-        r = cluster_can_change(&m->cluster, &why);
-        if (r < 0) {
-                log_notice(&m->log, "configuration load refused: %s", why);
-                control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, why);
-                return 0;
-        }
         w = (WireMessage){.type = WIRE_CONFIG_REQUEST, .nodeid = m->cluster.local_nodeid};
-        w.request = (WireRequest){.request_id = id, .doc = q->args[0].p, .doc_len = q->args[0].len};
-        uint8_t *buf;
-        size_t len;
-        r = wire_encode(&w, &buf, &len);
+        w.request = (WireRequest){.request_id = id, .doc = doc, .doc_len = len};
+        r = wire_encode(&w, &buf, &blen);
         if (r < 0)
                 return r;
-        log_info(&m->log, "configuration load requested (%zu bytes): ordering it through CPG",
-                 q->args[0].len);
-        /* The answer comes from the reducer once every member has written it. */
-        return group_send(&m->group, buf, len) < 0 ? 0 : 0;
+        log_info(&m->log, "%s requested (%zu bytes): ordering it through CPG", what, len);
+        /* A send error ends in on_lost, which answers every waiting request. */
+        (void)group_send(&m->group, buf, blen);
+        return 0;
+}
+
+static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
+        return submit_config(m, id, q->args[0].p, q->args[0].len, "configuration load");
+}
+
+static char *arg_dup(const CtlRequest *q, size_t i) {
+        return i < q->n_args ? strndup(q->args[i].p, q->args[i].len) : NULL;
+}
+
+static bool arg_is(const CtlRequest *q, size_t i, const char *word) {
+        return i < q->n_args && q->args[i].len == strlen(word) &&
+               memcmp(q->args[i].p, word, q->args[i].len) == 0;
+}
+
+/* Where rsc (a resource or a group: its first member) is running now,
+ * per our snapshot; NULL when nowhere or unknown.  Copied into buf. */
+static const char *current_blade(Manager *m, const char *rsc, char *buf, size_t size) {
+        const Config *c = m->config;
+        size_t i = config_find_resource(c, rsc), g, blade = IDX_NONE;
+        Snapshot s;
+
+        if (i == IDX_NONE && (g = config_find_group(c, rsc)) != IDX_NONE &&
+            c->groups[g].n_members > 0)
+                i = c->groups[g].members[0];
+        if (i == IDX_NONE || manager_snapshot_build(m, &s) < 0)
+                return NULL;
+        status_rsc_role(&s, NULL, i, &blade);
+        if (blade < s.n_blades)
+                snprintf(buf, size, "%s", s.blades[blade].name);
+        snapshot_done(&s);
+        return blade == IDX_NONE ? NULL : buf;
+}
+
+/* Does rsc (or every member of group rsc) run on node now? */
+static bool runs_on(Manager *m, const char *rsc, const char *node) {
+        const Config *c = m->config;
+        size_t i = config_find_resource(c, rsc), g = IDX_NONE, b;
+        bool yes = true;
+        Snapshot s;
+
+        if (i == IDX_NONE && (g = config_find_group(c, rsc)) == IDX_NONE)
+                return false;
+        if (manager_snapshot_build(m, &s) < 0)
+                return false;
+        b = snapshot_find_blade(&s, node);
+        if (b == IDX_NONE)
+                yes = false;
+        else if (g == IDX_NONE)
+                yes = snapshot_rb(&s, i, b)->role == RSC_STARTED;
+        else
+                for (size_t k = 0; k < c->groups[g].n_members; k++)
+                        yes = yes && snapshot_rb(&s, c->groups[g].members[k], b)->role ==
+                                             RSC_STARTED;
+        snapshot_done(&s);
+        return yes;
+}
+
+/* migrate, unmigrate, standby, online, maintenance: config_admin edits our
+ * copy of the document, then it travels like a `config load`. */
+static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
+        _cleanup_(config_admin_result_done) ConfigAdminResult res = {0};
+        _cleanup_(freep) const char **names = NULL;
+        _cleanup_(freep) char *a0 = arg_dup(q, 0), *a1 = arg_dup(q, 1);
+        const char *what = ctlproto_command_info(q->command)->name;
+        char cur[128], body[CONFIG_ADMIN_MESSAGE_MAX + 64];
+        CtlStatus st;
+        int r;
+
+        names = blade_names(m);
+        if (!a0 || (q->n_args > 1 && !a1) || !names)
+                return -ENOMEM;
+        if (refuse_change(m, id, what))
+                return 0;
+        switch (q->command) {
+        case CTL_CMD_MIGRATE:
+                r = config_admin_migrate(m->cluster.doc, m->cluster.doc_len, a0, a1,
+                                         a1 ? NULL : current_blade(m, a0, cur, sizeof(cur)),
+                                         names, m->n_blades, &res);
+                if (r == 0 && a1 && runs_on(m, a0, a1)) {
+                        snprintf(body, sizeof(body), "%s already runs on %s; nothing changed",
+                                 a0, a1);
+                        control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, body);
+                        return 0;
+                }
+                break;
+        case CTL_CMD_UNMIGRATE:
+                r = config_admin_unmigrate(m->cluster.doc, m->cluster.doc_len, a0, &res);
+                break;
+        case CTL_CMD_STANDBY:
+        case CTL_CMD_ONLINE:
+                r = config_admin_standby(m->cluster.doc, m->cluster.doc_len, a0,
+                                         q->command == CTL_CMD_STANDBY, names, m->n_blades, &res);
+                break;
+        case CTL_CMD_MAINTENANCE:
+                if (!arg_is(q, 0, "on") && !arg_is(q, 0, "off")) {
+                        control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0,
+                                      "maintenance takes 'on' or 'off'");
+                        return 0;
+                }
+                r = config_admin_maintenance(m->cluster.doc, m->cluster.doc_len,
+                                             arg_is(q, 0, "on"), &res);
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (r == 0) {
+                log_notice(&m->log, "%s: %s", what, res.message);
+                return submit_config(m, id, res.doc, res.doc_len, what);
+        }
+        switch (r) {
+        case -ENOMEM:
+                return r;
+        case -EALREADY:
+                /* Nothing to change is no failure: scripts may repeat a command. */
+                snprintf(body, sizeof(body), "unchanged epoch %" PRIu64 ": %s\n",
+                         m->cluster.epoch, res.message);
+                control_reply(&m->control, id, CTL_STATUS_OK, body, strlen(body), NULL);
+                return 0;
+        case -ENOENT:
+        case -EINVAL:
+        case -ENAMETOOLONG:
+                st = CTL_STATUS_INPUT;
+                break;
+        default: /* -ENODATA, -EBUSY, -EBADMSG */
+                st = CTL_STATUS_FAILED;
+                break;
+        }
+        log_info(&m->log, "%s refused: %s", what, res.message);
+        control_reply(&m->control, id, st, NULL, 0, res.message);
+        return 0;
+}
+
+static int do_cleanup(Manager *m, uint64_t id, const CtlRequest *q) {
+        _cleanup_(freep) char *rsc = arg_dup(q, 0), *node = arg_dup(q, 1);
+        const char *why = NULL;
+        char body[256];
+        int r;
+
+        if (!rsc || (q->n_args > 1 && !node))
+                return -ENOMEM;
+        if (m->stopping) {
+                control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0,
+                              "this bladed is stopping");
+                return 0;
+        }
+        r = manager_exec_cleanup(m, rsc, node, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                control_reply(&m->control, id, r == -ENOENT ? CTL_STATUS_INPUT : CTL_STATUS_FAILED,
+                              NULL, 0, why ? why : "cleanup failed");
+                return 0;
+        }
+        snprintf(body, sizeof(body), "%s: failures forgotten%s%s, probing again\n", rsc,
+                 node ? " on " : "", node ? node : "");
+        control_reply(&m->control, id, CTL_STATUS_OK, body, strlen(body), NULL);
+        return 0;
+}
+
+static int do_fence(Manager *m, uint64_t id, const CtlRequest *q) {
+        _cleanup_(freep) char *node = arg_dup(q, 0);
+        bool status_only = arg_is(q, 1, "status");
+
+        if (!node)
+                return -ENOMEM;
+        if (!status_only && !arg_is(q, 1, "off")) {
+                control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0,
+                              "fence takes 'off' or 'status'");
+                return 0;
+        }
+        /* Asking a device whether it answers harms nobody; powering a blade
+         * off needs the quorum that makes us the cluster. */
+        if (status_only ? m->stopping : refuse_change(m, id, "fence")) {
+                if (status_only)
+                        control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0,
+                                      "this bladed is stopping");
+                return 0;
+        }
+        log_notice(&m->log, "fence %s (%s) requested by an admin", node,
+                   status_only ? "status" : "off");
+        return manager_exec_fence_admin(m, id, node, status_only);
+}
+
+static int do_node_add(Manager *m, uint64_t id, const CtlRequest *q) {
+        _cleanup_(freep) char *name = arg_dup(q, 0), *ip = arg_dup(q, 1), *num = arg_dup(q, 2);
+        uint64_t n = 0;
+
+        if (!name || !ip || (q->n_args > 2 && !num))
+                return -ENOMEM;
+        if (num && parse_uint64(num, NODES_MAX_NUMBER, &n) < 0) {
+                control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0,
+                              "the node number must be a whole number from 0 to 254");
+                return 0;
+        }
+        if (refuse_change(m, id, "node add"))
+                return 0;
+        return manager_nodes_add(m, id, name, ip, num ? (int)n : -1);
+}
+
+static int do_node_remove(Manager *m, uint64_t id, const CtlRequest *q) {
+        _cleanup_(freep) char *name = arg_dup(q, 0);
+
+        if (!name)
+                return -ENOMEM;
+        if (refuse_change(m, id, "node remove"))
+                return 0;
+        return manager_nodes_remove(m, id, name);
 }
 
 int manager_on_control(void *userdata, uint64_t id, const CtlRequest *q) {
@@ -227,6 +459,20 @@ int manager_on_control(void *userdata, uint64_t id, const CtlRequest *q) {
                 return 0;
         case CTL_CMD_CONFIG_LOAD:
                 return do_config_load(m, id, q);
+        case CTL_CMD_MIGRATE:
+        case CTL_CMD_UNMIGRATE:
+        case CTL_CMD_STANDBY:
+        case CTL_CMD_ONLINE:
+        case CTL_CMD_MAINTENANCE:
+                return do_edit(m, id, q);
+        case CTL_CMD_CLEANUP:
+                return do_cleanup(m, id, q);
+        case CTL_CMD_FENCE:
+                return do_fence(m, id, q);
+        case CTL_CMD_NODE_ADD:
+                return do_node_add(m, id, q);
+        case CTL_CMD_NODE_REMOVE:
+                return do_node_remove(m, id, q);
         default:
                 control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0, "unknown command");
                 return 0;
