@@ -28,6 +28,7 @@ static void usage(FILE *out) {
                 "              [--socket PATH] [--ocf-root DIR]\n"
                 "              [--log-level debug|info|notice|warning|err]\n"
                 "              [--admin-group GROUP] [--socket-group GROUP] [--cluster NAME]\n"
+                "              [--corosync-conf FILE]\n"
                 "\n"
                 "  --nodes FILE         OCFS2-style node file (/etc/ocfs2/cluster.conf)\n"
                 "  --config FILE        configuration used when the state dir has none\n"
@@ -38,7 +39,9 @@ static void usage(FILE *out) {
                 "  --ocf-root DIR       OCF agents (%s)\n"
                 "  --admin-group GROUP  who may change the cluster besides root (haclient)\n"
                 "  --socket-group GROUP group of the control socket (the admin group)\n"
-                "  --cluster NAME       the node file's cluster stanza, when it has several\n",
+                "  --cluster NAME       the node file's cluster stanza, when it has several\n"
+                "  --corosync-conf FILE corosync.conf whose nodelist node add/remove rewrites\n"
+                "                       (/etc/corosync/corosync.conf)\n",
                 BLADED_OCF_ROOT_DEFAULT);
 }
 
@@ -66,6 +69,7 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
                 OPT_ADMIN,
                 OPT_SOCKGROUP,
                 OPT_CLUSTER,
+                OPT_COROSYNC_CONF,
                 OPT_VERSION
         };
         static const struct option options[] = {
@@ -79,6 +83,7 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
                 {"admin-group", required_argument, NULL, OPT_ADMIN},
                 {"socket-group", required_argument, NULL, OPT_SOCKGROUP},
                 {"cluster", required_argument, NULL, OPT_CLUSTER},
+                {"corosync-conf", required_argument, NULL, OPT_COROSYNC_CONF},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, OPT_VERSION},
                 {},
@@ -92,6 +97,7 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
                 .socket_path = "/run/bladed/bladed.sock",
                 .ocf_root = BLADED_OCF_ROOT_DEFAULT,
                 .admin_group = "haclient",
+                .corosync_conf_path = "/etc/corosync/corosync.conf",
                 .log_level = LOG_INFO,
         };
         opterr = 0;
@@ -133,6 +139,9 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
                 case OPT_CLUSTER:
                         o->cluster_name = optarg;
                         break;
+                case OPT_COROSYNC_CONF:
+                        o->corosync_conf_path = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return -1;
@@ -149,7 +158,8 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
                 return bad_option("unexpected argument '%s'", argv[optind]);
         for (const char *const *p =
                      (const char *const[]){o->nodes_path, o->config_path, o->state_dir,
-                                           o->socket_path, o->ocf_root, NULL};
+                                           o->socket_path, o->ocf_root, o->corosync_conf_path,
+                                           NULL};
              *p; p++)
                 if (!**p)
                         return bad_option("an empty path is not a path");

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "cpg.h"
 #include "log.h"
+#include "manager_nodes.h"
 #include "quorum.h"
 
 /* Start-up probes (invariant 4) in parallel at most. */
@@ -64,6 +65,7 @@ typedef struct ManagerOptions {
         const char *cluster_name; /* NULL: the node file's only cluster */
         int log_level;
         bool foreground;
+        const char *corosync_conf_path; /* --corosync-conf; NULL: /etc/corosync/corosync.conf */
 } ManagerOptions;
 
 typedef struct Manager {
@@ -111,6 +113,8 @@ typedef struct Manager {
         uint64_t watchdog_usec;
         RateLimit drop_rl;
         int exit_code;
+
+        NodesTrack nodes_track; /* manager_nodes.c: hot-add / hot-remove */
 } Manager;
 
 /* Start-up up to a running loop.  Returns an exit status (> 0) with the
@@ -210,3 +214,5 @@ int manager_exec_fence_admin(Manager *m, uint64_t id, const char *node, bool sta
  * control_reply(); < 0 only for an internal error. */
 int manager_nodes_add(Manager *m, uint64_t id, const char *name, const char *ip, int number);
 int manager_nodes_remove(Manager *m, uint64_t id, const char *name);
+/* A delivered NODES message from CPG sender (nodeid, pid). */
+void manager_nodes_deliver(Manager *m, uint32_t nodeid, uint32_t pid, const WireNodes *n);

@@ -272,6 +272,12 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
                 manager_update_status(m);
                 return;
         }
+        if (w.type == WIRE_NODES) {
+                if (w.nodeid != nodeid)
+                        return drop(m, nodeid, pid, "a message",
+                                    "its header names another node id than CPG's sender");
+                return manager_nodes_deliver(m, nodeid, pid, &w.nodes);
+        }
         r = cluster_apply_message(&m->cluster, nodeid, pid, &w, &fx);
         if (r == -EBADMSG) {
                 cluster_effects_done(&fx);
