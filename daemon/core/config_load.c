@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bladed/fence.h"
 #include "bladed/util.h"
 #include "config_internal.h"
 
@@ -492,59 +493,22 @@ static int load_order(Load *l, const xmlNode *n) {
 
 /* ---- <fencing> ---- */
 
-static bool fence_agent_ok(const char *s) {
-        if (strncmp(s, "fence_", 6) == 0) {
-                if (!s[6])
-                        return false;
-                for (const char *p = s + 6; *p; p++)
-                        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                    "_-",
-                                    *p))
-                                return false;
-                return strlen(s) <= 255;
-        }
-        if (s[0] != '/' || !s[1] || strlen(s) > 255)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+/-",
-                            *p))
-                        return false;
-        return true;
-}
-
 static int load_fence_param(Load *l, FenceDevice *f, const xmlNode *n, const char *w) {
         static const char *const attrs[] = {"name", "value", NULL};
         const char *name = config_attr_required(l, n, w, "name");
         const char *value = config_attr_required(l, n, w, "value");
-        size_t len;
         NvPair *p;
 
         config_check_attributes(l, n, w, attrs);
         config_check_text(l, n, w);
         if (!name || !value)
                 return 0;
-        len = strlen(name);
-        bool ok = len > 0 && len <= 64 && !(name[0] >= '0' && name[0] <= '9') && name[0] != '-';
-        for (const char *q = name; ok && *q; q++)
-                ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *q);
-        if (!ok) {
-                report_error(l->r, config_node_line(n),
-                             "%s: parameter name '%s' is not valid (1-64 of A-Z a-z 0-9 _ -, "
-                             "not starting with a digit or -)",
-                             w, config_quote(l->r, name));
-                return 0;
-        }
-        /* fence-agents read name=value lines from stdin (ref b.1). */
-        if (strpbrk(value, "\n\r")) {
-                report_error(
-                        l->r, config_node_line(n),
-                        "%s: parameter '%s' holds a line break, which a fence agent cannot read", w,
-                        name);
-                return 0;
-        }
-        if (strcmp(name, "action") == 0) {
-                report_error(l->r, config_node_line(n),
-                             "%s: parameter 'action' is set by bladed for each call", w);
+        /* The fencer's own rules (fence.h): what it would refuse at fence
+         * time is refused here, at load time. */
+        const char *why = NULL;
+        if (fence_param_check(name, value, &why) < 0) {
+                report_error(l->r, config_node_line(n), "%s: parameter '%s': %s", w,
+                             config_quote(l->r, name), why ? why : "not usable");
                 return 0;
         }
         for (size_t i = 0; i < f->n_params; i++)
@@ -574,7 +538,7 @@ static int load_fence_device(Load *l, const xmlNode *n) {
 
         config_check_attributes(l, n, w, attrs);
         config_check_text(l, n, w);
-        if (agent && !fence_agent_ok(agent))
+        if (agent && !fence_agent_is_valid(agent))
                 report_error(l->r, config_node_line(n),
                              "%s: agent '%s' is neither fence_NAME nor an absolute path", w,
                              config_quote(l->r, agent));

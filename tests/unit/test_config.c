@@ -200,7 +200,15 @@ static const Case cases[] = {
         {"fence action param", "",
          "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param "
          "name=\"action\" value=\"off\"/></fence-device></fencing>",
-         9, DIAG_ERROR, "set by bladed", false},
+         9, DIAG_ERROR, "bladed sets this parameter itself", false},
+        {"fence nodename param", "",
+         "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param "
+         "name=\"nodename\" value=\"n2\"/></fence-device></fencing>",
+         9, DIAG_ERROR, "bladed sets this parameter itself", false},
+        {"fence param blank at the end", "",
+         "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param "
+         "name=\"ip\" value=\"10.0.0.1 \"/></fence-device></fencing>",
+         9, DIAG_ERROR, "blank", false},
         {"fence param line break", "",
          "<fencing><fence-device id=\"f\" agent=\"fence_ipmilan\" node=\"n1\">\n<param name=\"ip\" "
          "value=\"a&#10;b\"/></fence-device></fencing>",
