@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "bladed/ctlproto.h"
 #include "bladed/diag.h"
 #include "bladed/model.h"
 #include "bladed/nodes.h"
@@ -50,6 +51,23 @@ int ctl_node_add(int argc, char **argv, const CtlOptions *o);
 int ctl_node_remove(int argc, char **argv, const CtlOptions *o);
 int ctl_fence(int argc, char **argv, const CtlOptions *o);
 int ctl_check(int argc, char **argv, const CtlOptions *o);
+
+/* ctl_daemon.c: one request and its answer, for commands that print their
+ * own outcome (ctl_admin.c).  Returns 0 with *ret filled (ret->status is
+ * the daemon's CtlStatus; body and error are NUL-terminated copies), or an
+ * exit status after saying why on stderr (3: no daemon). */
+typedef struct CtlAnswer {
+        int status;
+        char *body;
+        size_t body_len;
+        char *error;
+} CtlAnswer;
+/* Longer than the daemon's own limit for a change (CONTROL_CLUSTER_TIMEOUT_SEC
+ * = 120 s) so its answer, whatever it is, arrives first. */
+#define CTL_CHANGE_TIMEOUT_MS (150 * 1000)
+#define CTL_QUERY_TIMEOUT_MS (30 * 1000)
+int ctl_ask(const CtlOptions *o, const CtlRequest *q, int timeout_ms, CtlAnswer *ret);
+void ctl_answer_done(CtlAnswer *a);
 
 /* Reads a whole file (<= max bytes) into a NUL-terminated buffer.
  * 0, or -errno (-EFBIG when larger than max). */

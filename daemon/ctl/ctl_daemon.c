@@ -22,10 +22,8 @@
 #include "bladed/wire.h"
 #include "ctl.h"
 
-/* Longer than the daemon's own limit for a change (CONTROL_CLUSTER_TIMEOUT_SEC
- * = 120 s) so its answer, whatever it is, arrives first. */
-#define CHANGE_TIMEOUT_MS (150 * 1000)
-#define QUERY_TIMEOUT_MS (30 * 1000)
+#define CHANGE_TIMEOUT_MS CTL_CHANGE_TIMEOUT_MS
+#define QUERY_TIMEOUT_MS CTL_QUERY_TIMEOUT_MS
 
 static void closep(int *fd) {
         if (*fd >= 0)
@@ -196,6 +194,33 @@ int ctl_query(const CtlOptions *o, int command, const char *arg, char **ret, siz
         return 0;
 }
 
+int ctl_ask(const CtlOptions *o, const CtlRequest *q, int timeout_ms, CtlAnswer *ret) {
+        _cleanup_(freep) uint8_t *in = NULL;
+        CtlReply y;
+        int r;
+
+        *ret = (CtlAnswer){0};
+        r = exchange(o, q, timeout_ms, &in, &y);
+        if (r != 0)
+                return r;
+        ret->status = y.status;
+        ret->body = strndup(y.body ? y.body : "", y.body_len);
+        ret->error = strndup(y.error ? y.error : "", y.error_len);
+        ret->body_len = y.body_len;
+        if (!ret->body || !ret->error) {
+                ctl_answer_done(ret);
+                fprintf(stderr, "bladectl: out of memory\n");
+                return CTL_EXIT_FAILED;
+        }
+        return 0;
+}
+
+void ctl_answer_done(CtlAnswer *a) {
+        free(a->body);
+        free(a->error);
+        *a = (CtlAnswer){0};
+}
+
 static int usage_error(const char *usage) {
         fprintf(stderr, "Usage: bladectl %s\n", usage);
         return CTL_EXIT_USAGE;
@@ -307,44 +332,4 @@ int ctl_config_load(int argc, char **argv, const CtlOptions *o) {
         }
         q.args[0] = (CtlArg){buf, size};
         return call(o, &q, CHANGE_TIMEOUT_MS);
-}
-
-int ctl_migrate(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("migrate");
-}
-
-int ctl_unmigrate(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("unmigrate");
-}
-
-int ctl_standby(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("standby");
-}
-
-int ctl_online(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("online");
-}
-
-int ctl_maintenance(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("maintenance");
-}
-
-int ctl_cleanup(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("cleanup");
-}
-
-int ctl_node_add(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("node add");
-}
-
-int ctl_node_remove(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("node remove");
-}
-
-int ctl_fence(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("fence");
-}
-
-int ctl_check(int argc, char **argv, const CtlOptions *o) {
-        return ctl_not_implemented("check");
 }
