@@ -98,8 +98,7 @@ static uint64_t now_usec(Manager *m) {
 /* A coordinator that is shutting down keeps coordinating (its own drain
  * included) until it has left the group. */
 static bool is_coordinator(const Manager *m) {
-        return m->cluster.joined &&
-               cluster_coordinator(&m->cluster) == m->cluster.local_nodeid;
+        return m->cluster.joined && cluster_coordinator(&m->cluster) == m->cluster.local_nodeid;
 }
 
 /* --- node id sets -------------------------------------------------------- */
@@ -537,8 +536,14 @@ static void fence_start(Manager *m, size_t i) {
 
         if (!ft)
                 return manager_fail(m, -ENOMEM, "fencing");
-        if (c->fencer || now_usec(m) < ft->next_usec)
-                return; /* one at a time; the retry timer kicks us again */
+        if (c->fencer)
+                return; /* one at a time: on_fenced() kicks us again */
+        if (now_usec(m) < ft->next_usec) {
+                /* Backing off after a failure: come back when it is over. */
+                (void)sd_event_source_set_time(c->timer, ft->next_usec);
+                (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+                return;
+        }
         if (!dev) {
                 t->st[i] = ACT_FAILED;
                 ft->attempts++;
