@@ -371,14 +371,31 @@ int ctl_standby(int argc, char **argv, const CtlOptions *o) {
                 }
                 sleep_ms(POLL_MS);
         }
-        printf("%s: on standby, holds nothing (%.2f s)%s\n", node,
-               (double)(now_ms() - t0) / 1000.0, n_held ? "; moved:" : "");
+        double drained = (double)(now_ms() - t0) / 1000.0;
+        /* What left may still be starting elsewhere: give it a while (the
+         * drain is done; this only makes the list below say where). */
+        int64_t settle = now_ms() + 30000 < deadline ? now_ms() + 30000 : deadline;
+        for (;;) {
+                size_t pending = 0;
+                for (size_t i = 0; i < n_held; i++) {
+                        const StatusRsc *r2 = status_view_rsc(&v, held[i]);
+                        pending += r2 && strcmp(r2->role, "started") != 0;
+                }
+                if (pending == 0 || now_ms() >= settle)
+                        break;
+                sleep_ms(POLL_MS);
+                status_view_done(&v);
+                if (fetch_status(o, &v) != 0)
+                        break;
+        }
+        printf("%s: on standby, holds nothing (drained in %.2f s)%s\n", node, drained,
+               n_held ? "; moved:" : "");
         for (size_t i = 0; i < n_held; i++) {
                 const StatusRsc *r2 = status_view_rsc(&v, held[i]);
                 if (r2 && r2->node && strcmp(r2->role, "started") == 0)
                         printf("  %s -> %s\n", held[i], r2->node);
                 else
-                        printf("  %s: %s (no blade took it)\n", held[i],
+                        printf("  %s: %s (no blade has taken it)\n", held[i],
                                r2 && r2->role ? r2->role : "gone");
         }
         return CTL_EXIT_OK;
