@@ -143,6 +143,8 @@ def test_restart_and_threshold():
 
 def test_cleanup_unknown_resource():
         """bladectl cleanup of a resource that does not exist is refused (exit 1 or 2)"""
+        # (A bad case: the refusal must be an exit status and a reason, and
+        # change nothing.)
         with Cluster(3, name="exec-cleanup") as c:
                 c.set_initial_config(config_xml([primitive_xml(
                         "svc", "ocf:test:statefile", [("state_dir", c.agent_state_dir)],
@@ -151,8 +153,11 @@ def test_cleanup_unknown_resource():
                 r = c.ctl(c.blades[0], "cleanup", "nosuch")
                 check(r.returncode in (1, 2), "cleanup nosuch: exit %d (%s)"
                       % (r.returncode, r.stderr.strip()))
-                check("nosuch" in r.stderr, "cleanup nosuch does not name the resource: %r"
+                check("no such resource" in r.stderr or "nosuch" in r.stderr,
+                      "cleanup nosuch: the refusal does not say what is wrong: %r"
                       % r.stderr.strip())
+                st = c.status(c.blades[0])
+                check_equal(sorted(st["resources"]), ["svc"], "resources after the refusal")
 
 
 if __name__ == "__main__":
