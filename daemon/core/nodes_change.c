@@ -51,8 +51,7 @@ static bool same_node(const NodeEntry *a, const NodeEntry *b) {
 
 /* The blades of every other cluster, and the heartbeat regions, stay as
  * they are: bladed only manages its own cluster's list. */
-static int others_unchanged(const NodeFile *a, const NodeFile *b, const char *cluster,
-                            char **why) {
+static int others_unchanged(const NodeFile *a, const NodeFile *b, const char *cluster, char **why) {
         size_t na = 0, nb = 0;
 
         for (size_t i = 0; i < a->n_nodes; i++)
@@ -64,8 +63,9 @@ static int others_unchanged(const NodeFile *a, const NodeFile *b, const char *cl
                                     b->nodes[k].number == x->number)
                                         y = &b->nodes[k];
                         if (!y || !same_node(x, y))
-                                return fail(why, "the change touches node %s of cluster %s, "
-                                                 "which this bladed does not run",
+                                return fail(why,
+                                            "the change touches node %s of cluster %s, "
+                                            "which this bladed does not run",
                                             x->name, x->cluster);
                 }
         for (size_t i = 0; i < b->n_nodes; i++)
@@ -120,16 +120,18 @@ int nodes_change_check(const NodesChangeInput *in, NodeFile **ret, char **summar
                 const NodeEntry *o = ol[i], *n = by_number(nl, nn, o->number);
                 uint32_t id = o->number + 1;
                 if (n && !same_node(o, n)) {
-                        r = fail(why, "the change alters blade %s (number %" PRIu32
-                                      "): remove it and add it again instead",
+                        r = fail(why,
+                                 "the change alters blade %s (number %" PRIu32
+                                 "): remove it and add it again instead",
                                  o->name, o->number);
                         goto out;
                 }
                 if (n) {
                         kept++;
                         if (!has_id(in->members, in->n_members, id)) {
-                                r = fail(why, "%s does not run bladed in the group: it would miss "
-                                              "the change; start it, or remove it first",
+                                r = fail(why,
+                                         "%s does not run bladed in the group: it would miss "
+                                         "the change; start it, or remove it first",
                                          o->name);
                                 goto out;
                         }
@@ -137,14 +139,16 @@ int nodes_change_check(const NodesChangeInput *in, NodeFile **ret, char **summar
                 }
                 removed++;
                 if (has_id(in->members, in->n_members, id)) {
-                        r = fail(why, "%s is online (its bladed is in the group): put it in "
-                                      "standby, stop bladed and corosync on it first",
+                        r = fail(why,
+                                 "%s is online (its bladed is in the group): put it in "
+                                 "standby, stop bladed and corosync on it first",
                                  o->name);
                         goto out;
                 }
                 if (has_id(in->lost, in->n_lost, id)) {
-                        r = fail(why, "%s left without a clean shutdown and is not confirmed "
-                                      "fenced: fence it first (bladectl fence %s)",
+                        r = fail(why,
+                                 "%s left without a clean shutdown and is not confirmed "
+                                 "fenced: fence it first (bladectl fence %s)",
                                  o->name, o->name);
                         goto out;
                 }
@@ -174,8 +178,9 @@ int nodes_change_check(const NodesChangeInput *in, NodeFile **ret, char **summar
         /* corosync's expected votes follow the nodelist: the members must
          * stay a majority of the new list or the cluster loses quorum. */
         if (kept * 2 <= nn) {
-                r = fail(why, "%zu running blade(s) of %zu would not be a majority: the cluster "
-                              "would lose quorum until the new blades join",
+                r = fail(why,
+                         "%zu running blade(s) of %zu would not be a majority: the cluster "
+                         "would lose quorum until the new blades join",
                          kept, nn);
                 goto out;
         }
