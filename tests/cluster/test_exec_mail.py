@@ -85,7 +85,7 @@ def mail_config(c):
 
 
 def test_checker_catches_double_holder():
-        """the sampler flags an address on two blades; ping fails for a free one"""
+        """the sampler flags an address / state file on two blades; ping fails for a free one"""
         with Cluster(3, bladed=False, name="exec-mail-check") as c:
                 b1, b2, _ = c.blades
                 check(c.client_ping(b2.ip, timeout=2), "client cannot ping blade2's own address")
@@ -93,13 +93,19 @@ def test_checker_catches_double_holder():
                 t = time.monotonic()
                 check(not c.client_ping(free, timeout=1), "ping of an unused address answered")
                 log("ping of an unused address gave up after %.2f s" % (time.monotonic() - t))
-                s = c.start_sampler(vips=[free])
+                paths = c.statefile_paths("x")
+                s = c.start_sampler(vips=[free], files={"x": paths})
                 wait_until(lambda: len(s.samples), lambda n: n >= 5, 5, "first samples")
+                open(paths["blade3"], "w").close()
+                open(paths["blade2"], "w").close()
+                wait_until(lambda: [n for _, n, _ in s.overlaps()], lambda v: "x" in v, 5,
+                           "the sampler to see a state file on two blades")
                 c._ip("-n", b1.ns, "addr", "add", free + "/24", "dev", "eth0")
                 check_equal(c.vip_holders(free), ["blade1"], "holders after adding on blade1")
                 check(c.client_ping(free, timeout=2), "the address on blade1 does not answer")
                 c._ip("-n", b2.ns, "addr", "add", free + "/24", "dev", "eth0")
-                wait_until(lambda: s.overlaps(), bool, 5, "the sampler to see two holders")
+                wait_until(lambda: [n for _, n, _ in s.overlaps()], lambda v: free in v, 5,
+                           "the sampler to see an address on two blades")
                 s.stop()
                 try:
                         s.check_exclusive()
