@@ -88,6 +88,7 @@ typedef struct Manager {
         GroupConn group;
         QuorumTrack quorum;
         uint64_t ring_seq;
+        uint64_t quorum_ring_seq; /* ring of the last quorum notification */
 
         /* the replicated state and our parsed copy of the configuration */
         Cluster cluster;
@@ -198,6 +199,9 @@ void manager_coord_confchg(Manager *m, const ClusterAddr *left, size_t n_left,
 void manager_coord_kick(Manager *m);
 /* Blade states the reducer does not know: fenced, draining (leaving). */
 void manager_coord_fill(Manager *m, Snapshot *s);
+/* Lines for status's "Attention" (failed fences), a NULL-terminated
+ * malloc'd array (strv_free); 0 or -ENOMEM. */
+int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n);
 /* `bladectl cleanup RES [NODE]` (node NULL = every blade): forgets fail
  * counts, bans and the last failure of RES and probes it again.  0 once
  * multicast, or -errno with *why set for the admin (-ENOENT unknown

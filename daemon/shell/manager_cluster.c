@@ -299,6 +299,9 @@ static void on_deliver(void *userdata, uint32_t nodeid, uint32_t pid, const void
 static void on_totem(void *userdata, uint64_t seq, uint32_t ring_nodeid, size_t n) {
         Manager *m = userdata;
         m->ring_seq = seq;
+        /* The first ring: the quorum state read at start-up is this ring's. */
+        if (!m->quorum_ring_seq)
+                m->quorum_ring_seq = seq;
         log_debug(&m->log, "totem ring %" PRIu32 "/%" PRIu64 ": %zu node%s", ring_nodeid, seq, n,
                   n == 1 ? "" : "s");
 }
@@ -319,6 +322,7 @@ static void on_quorum(void *userdata, bool quorate, uint64_t seq, size_t n_nodes
                 log_notice(&m->log, "quorum %s (%zu node%s in corosync's membership)",
                            quorate ? "gained" : "LOST", n_nodes, n_nodes == 1 ? "" : "s");
         cluster_set_quorate(&m->cluster, quorate);
+        m->quorum_ring_seq = seq;
         check_coordinator(m);
         manager_exec_quorum_changed(m);
         manager_coord_kick(m);

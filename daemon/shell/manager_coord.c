@@ -56,6 +56,13 @@ typedef struct FenceTry {
         uint64_t next_usec; /* no new attempt before */
 } FenceTry;
 
+/* The last failed fence of a blade, as every daemon heard it (status). */
+typedef struct FenceFailure {
+        uint32_t nodeid;
+        uint32_t attempt;
+        char *reason;
+} FenceFailure;
+
 typedef struct AdminFence {
         Manager *m;
         uint64_t ctl_id;
@@ -87,7 +94,36 @@ struct Coord {
         FenceTry *tries;
         size_t n_tries;
         AdminFence *admin;
+        FenceFailure *failures;
+        size_t n_failures;
 };
+
+static void failure_clear(Coord *c, uint32_t nodeid) {
+        for (size_t i = 0; i < c->n_failures; i++)
+                if (c->failures[i].nodeid == nodeid) {
+                        free(c->failures[i].reason);
+                        c->failures[i] = c->failures[--c->n_failures];
+                        return;
+                }
+}
+
+static int failure_set(Coord *c, const WireFence *f) {
+        char *reason = strndup(f->reason ? f->reason : "", f->reason_len);
+        FenceFailure *n;
+
+        if (!reason)
+                return -ENOMEM;
+        failure_clear(c, f->victim);
+        n = realloc(c->failures, (c->n_failures + 1) * sizeof(*n));
+        if (!n) {
+                free(reason);
+                return -ENOMEM;
+        }
+        c->failures = n;
+        c->failures[c->n_failures++] =
+                (FenceFailure){.nodeid = f->victim, .attempt = f->attempt, .reason = reason};
+        return 0;
+}
 
 static uint64_t now_usec(Manager *m) {
         uint64_t now = 0;
@@ -332,11 +368,24 @@ static int on_defer(sd_event_source *s, void *userdata) {
         (void)s;
 
         if (!is_coordinator(m)) {
-                /* Whatever we sent keeps running and is tracked as in flight. */
+                /* Whatever we sent keeps running and is tracked as in flight.
+                 * A fence does not: a blade that lost quorum must not power
+                 * off a blade of the quorate side. */
                 c->t = transition_free(c->t);
                 c->fence_act = IDX_NONE;
+                if (c->fencer) {
+                        log_warning(&m->log, "not the coordinator any more: fence cancelled");
+                        c->fencer = fencer_free(c->fencer);
+                        c->fencing = 0;
+                }
                 return 0;
         }
+        /* After a membership change corosync's quorum notification for the
+         * new ring may still be unread: until it is, "quorate" is the old
+         * ring's, and a blade just cut off would plan (and fence) as if it
+         * still had the majority.  on_quorum kicks us again. */
+        if (m->quorum_ring_seq < m->ring_seq)
+                return 0;
         if (now_usec(m) < c->backoff_usec) {
                 (void)sd_event_source_set_time(c->timer, c->backoff_usec);
                 (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
@@ -579,6 +628,8 @@ static void on_fence_msg(Manager *m, const WireFence *f) {
         char name[64];
 
         cluster_blade_name(&m->cluster, f->victim, name, sizeof(name));
+        if (!(f->flags & WIRE_FENCE_OK) && !(f->flags & WIRE_FENCE_ADMIN) && failure_set(c, f) < 0)
+                return manager_fail(m, -ENOMEM, "recording a failed fence");
         if (!(f->flags & WIRE_FENCE_OK)) {
                 if (!is_coordinator(m))
                         log_emit(&m->log, LOG_ERR, 0, &(LogFields){.node = name, .op = "fence"},
@@ -586,6 +637,7 @@ static void on_fence_msg(Manager *m, const WireFence *f) {
                                  (int)f->reason_len, f->reason ? f->reason : "");
                 return;
         }
+        failure_clear(c, f->victim);
         /* Powered off: nothing runs there any more (invariant 1 is now safe). */
         if (set_add(&c->fenced, &c->n_fenced, f->victim) < 0)
                 return manager_fail(m, -ENOMEM, "recording a fence");
@@ -753,6 +805,7 @@ void manager_coord_confchg(Manager *m, const ClusterAddr *left, size_t n_left,
                 /* A fresh daemon: a rebooted blade, not fenced any more. */
                 set_del(c->fenced, &c->n_fenced, joined[i].nodeid);
                 set_del(c->draining, &c->n_draining, joined[i].nodeid);
+                failure_clear(c, joined[i].nodeid);
         }
         if (!m->cluster.joined) {
                 /* We left: nothing we knew about the others holds. */
@@ -805,6 +858,32 @@ void manager_coord_fill(Manager *m, Snapshot *s) {
         }
 }
 
+int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n) {
+        Coord *c = m->coord;
+        char **v = calloc((c ? c->n_failures : 0) + 1, sizeof(char *));
+        char name[64];
+        size_t n = 0;
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; c && i < c->n_failures; i++) {
+                const FenceFailure *f = &c->failures[i];
+                if (asprintf(&v[n],
+                             "FENCING FAILED: %s (attempt %" PRIu32 "): %s; whatever "
+                             "may run there stays blocked until a fence succeeds",
+                             cluster_blade_name(&m->cluster, f->nodeid, name, sizeof(name)),
+                             f->attempt, f->reason[0] ? f->reason : "no reason given") < 0) {
+                        v[n] = NULL;
+                        strv_free(v);
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
 int manager_coord_init(Manager *m) {
         Coord *c = calloc(1, sizeof(Coord));
         struct timespec ts;
@@ -841,6 +920,9 @@ void manager_coord_free(Manager *m) {
         free(c->fenced);
         free(c->draining);
         free(c->tries);
+        while (c->n_failures)
+                failure_clear(c, c->failures[0].nodeid);
+        free(c->failures);
         fencer_free(c->fencer);
         while (c->admin) {
                 AdminFence *a = c->admin;
