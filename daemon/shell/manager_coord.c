@@ -48,6 +48,7 @@ typedef struct Transition {
         uint64_t *ids; /* per action, once sent */
         bool aborted;
         uint64_t started_usec;
+        size_t n_rsc; /* snap.config->n_resources when planned */
 } Transition;
 
 typedef struct FenceTry {
@@ -194,6 +195,14 @@ static Transition *transition_free(Transition *t) {
         if (!t)
                 return NULL;
         plan_free(t->plan);
+        /* A configuration change frees the Config the snapshot points to
+         * while the transition waits for its last answers: free the rows by
+         * the count taken when planning, never through the old Config. */
+        for (size_t i = 0; t->snap.rb && i < t->n_rsc * t->snap.n_blades; i++) {
+                free(t->snap.rb[i].exit_reason);
+                t->snap.rb[i].exit_reason = NULL;
+        }
+        t->snap.config = NULL;
         snapshot_done(&t->snap);
         free(t->st);
         free(t->ids);
@@ -338,6 +347,7 @@ static void plan_new(Manager *m) {
                 free(t);
                 return manager_fail(m, r, "planning");
         }
+        t->n_rsc = t->snap.config->n_resources;
         r = scheduler_run(&t->snap, &t->plan);
         if (r < 0) {
                 transition_free(t);
