@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Cluster, Skip, check, check_equal, config_xml,  # noqa: E402
+from harness import (Cluster, Skip, bladed_log_lines, check, check_equal, config_xml,  # noqa: E402
                      figure, heartbeat_agent, hold, log, main, primitive_xml, wait_until)
 
 
@@ -62,6 +62,13 @@ def test_heartbeat_agents():
                           for r in ("ha-ip", "ha-dummy", "bl-vip")}
                 figure("interop_load_to_started", "%.2f" % (time.monotonic() - t0), "s")
                 log("placement: %s" % placed)
+                # The agents' start times as the daemons measured them.
+                for rsc in placed:
+                        for t, _, msg in bladed_log_lines(
+                                        os.path.join(c.blade(placed[rsc]).dir, "bladed.err")):
+                                m = re.match(r"start of %s: started \((\d+) ms\)" % rsc, msg)
+                                if m:
+                                        figure("interop_start_ms_%s" % rsc, m.group(1), "ms")
                 for rsc, ip in (("ha-ip", ip2), ("bl-vip", ip_vip)):
                         check(c.client_ping(ip, timeout=5), "%s (%s) does not answer ping"
                               % (rsc, ip))
