@@ -16,6 +16,9 @@
   second failure there (an injected monitor rc 1) reaches the threshold:
   the resource moves to another blade.  `bladectl cleanup RES` resets the
   fail count to 0 in status and re-probes the resource on every blade.
+- start_failure: the agent's first start fails on purpose (rc 1): that
+  blade is banned (status: banned, fail count 1; the agent's exit reason
+  in that daemon's log) and the resource runs on another one.
 A sampler checks throughout that nothing is ever on two blades.
 """
 import os
@@ -24,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Cluster, agent_calls, check, check_equal, config_xml,  # noqa: E402
+from harness import (Cluster, agent_calls, bladed_log_lines, check, check_equal, config_xml,  # noqa: E402
                      failcount, figure, log, main, primitive_xml, wait_until)
 
 TRIALS = 5
@@ -141,6 +144,45 @@ def test_restart_and_threshold():
                 c.check_daemons_alive()
 
 
+def test_start_failure_bans_blade():
+        """a start that fails (rc 1, on purpose) bans that blade; it starts elsewhere"""
+        with Cluster(3, name="exec-startfail") as c:
+                c.set_initial_config(config_xml([primitive_xml(
+                        "svc", "ocf:test:statefile",
+                        [("state_dir", c.agent_state_dir), ("fail_dir", c.agent_fail_dir)],
+                        monitor="2s")]))
+                files = c.statefile_paths("svc")
+                # The first start, wherever it is tried, fails.
+                c.arm_failure("svc", "any", "start", rc=1, count=1)
+                c.start()
+                sampler = c.start_sampler(files={"svc": files})
+                node = c.wait_placement("svc", timeout=60)
+                tried = [b.name for b in c.blades
+                         if agent_calls(c.agent_log_path("svc", b), "start", "E")]
+                check_equal(len(tried), 2, "blades where a start of svc was tried (%s)" % tried)
+                failed = next(n for n in tried if n != node)
+                st = c.status(c.blades[0])
+                on = st["on"]["svc"].get(failed, {})
+                check_equal(on.get("failcount"), "1", "svc's fail count on %s" % failed)
+                check_equal(on.get("banned"), "true", "svc banned on %s" % failed)
+                # The agent's exit reason reaches the daemon (its log).  Status
+                # shows it only until the recovery stop answers (that result
+                # replaces rc and reason in the row): logged, not checked.
+                lines = [m for _, _, m in bladed_log_lines(
+                        os.path.join(c.blade(failed).dir, "bladed.err"))
+                        if m.startswith("start of svc failed")]
+                check(lines and "injected failure (start rc=1)" in lines[0],
+                      "the agent's exit reason is not in %s's log: %r" % (failed, lines))
+                if "injected failure" not in (on.get("reason") or ""):
+                        log("note: status no longer shows the failed start's exit reason on"
+                            " %s: %r" % (failed, on))
+                check_equal(c.file_holders(files), [node], "blades where svc runs")
+                log("start failed on %s (banned, reason logged), svc runs on %s" % (failed, node))
+                sampler.stop()
+                sampler.check_exclusive()
+                c.check_daemons_alive()
+
+
 def test_cleanup_unknown_resource():
         """bladectl cleanup of a resource that does not exist is refused (exit 1 or 2)"""
         # (A bad case: the refusal must be an exit status and a reason, and
@@ -161,4 +203,5 @@ def test_cleanup_unknown_resource():
 
 
 if __name__ == "__main__":
-        main([test_vip_restore, test_restart_and_threshold, test_cleanup_unknown_resource])
+        main([test_vip_restore, test_restart_and_threshold, test_start_failure_bans_blade,
+              test_cleanup_unknown_resource])
