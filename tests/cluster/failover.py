@@ -276,15 +276,18 @@ class StateWatch(threading.Thread):
                 self.interval = interval
                 self.seen = {}
                 self.polls = 0
+                self.times = []   # wall time each successful poll began
                 self._stop_event = threading.Event()
 
         def run(self):
                 while not self._stop_event.is_set():
                         for b in self.blades:
+                                t = time.time()
                                 st = self.cluster.try_status(b)
                                 if st is None:
                                         continue
                                 self.polls += 1
+                                self.times.append(t)
                                 for n, v in st["nodes"].items():
                                         self.seen.setdefault((b.name, n), set()).add(v["state"])
                         self._stop_event.wait(self.interval)
