@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # README command one: install dependencies, build a Release bladed in
-# build/demo, then run the demo (tests/demo.py) as root: a cluster of
-# blades in network namespaces, a coordinator failover, a replicated
-# configuration change.  Everything the demo creates is removed when it ends.
-#   tests/run-demo.sh [--blades N] [--step]
+# build/demo, then run the demo (tests/demo.py) as root: the mail-cluster
+# example on three blades in network namespaces with real VMs (libvirt +
+# QEMU), a blade powered off and its resources failing over (measured), a
+# live migration, standby and online.  Everything the demo creates is
+# removed when it ends.
+#   tests/run-demo.sh [--step]
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BLADED_DEMO_BUILD:-$src/build/demo}

@@ -137,9 +137,13 @@ def qemu_processes():
                 if not d.isdigit():
                         continue
                 try:
-                        with open("/proc/%s/comm" % d) as f:
-                                if not f.read().startswith("qemu-system"):
-                                        continue
+                        with open("/proc/%s/stat" % d) as f:
+                                stat = f.read()
+                        # "pid (comm) state ...": a zombie has no guest left.
+                        comm, state = stat[stat.find("(") + 1:stat.rfind(")")], \
+                                stat[stat.rfind(")") + 2:stat.rfind(")") + 3]
+                        if not comm.startswith("qemu-system") or state in ("Z", "X"):
+                                continue
                         with open("/proc/%s/cmdline" % d, "rb") as f:
                                 argv = f.read().split(b"\0")
                         ino = os.stat("/proc/%s/ns/net" % d).st_ino
@@ -327,7 +331,7 @@ class VMCluster(harness.Cluster):
                 return {inos[ino]: pid for pid, ino, name in qemu_processes()
                         if name == dom and ino in inos}
 
-        def domstate(self, b, dom, timeout=5):
+        def domstate(self, b, dom, timeout=3):
                 """'running', 'paused ...', 'absent', or 'unknown: ...' (libvirtd did
                 not answer)."""
                 r = self.virsh(b, "domstate", dom, timeout=timeout)
@@ -429,8 +433,17 @@ class VMCluster(harness.Cluster):
 
         def power_on(self, b, timeout=30):
                 """fence_bladens on, then libvirtd, corosync and bladed, as a blade
-                booting."""
+                booting (its virtual IPs gone, its /run empty)."""
                 self.expect_power_off(b)
+                # A booting blade has only its own address: drop what its
+                # resources had configured (virtual IPs) while its links
+                # are still down, as a reboot would.
+                out = harness.run(["ip", "-n", b.ns, "-o", "-4", "addr", "show", "dev",
+                                   "eth0"], check=False).stdout
+                for m in re.finditer(r"\binet (\S+)", out):
+                        if m.group(1).split("/")[0] != b.ip:
+                                harness.run(["ip", "-n", b.ns, "addr", "del", m.group(1),
+                                             "dev", "eth0"], check=False)
                 r = fencing.run_agent(self, b, "on")
                 if r.returncode != 0:
                         raise RuntimeError("fence_bladens on %s: exit %d: %s"
@@ -514,9 +527,12 @@ class VMSampler(threading.Thread):
         def run(self):
                 while not self._stop_event.is_set():
                         try:
-                                t = time.time()
-                                self.samples.append((t, {d: tuple(self.cluster.vm_running_on(d))
-                                                         for d in self.domains}))
+                                held = {d: tuple(self.cluster.vm_running_on(d))
+                                        for d in self.domains}
+                                # Stamped when the reading is complete: asking
+                                # libvirtd can take a while, and "first seen
+                                # running at" must not be early.
+                                self.samples.append((time.time(), held))
                         except Exception as e:
                                 self.errors.append(e)
                         self._stop_event.wait(self.interval)
