@@ -4,7 +4,8 @@
 
 3 blades; two ocf:test:statefile resources (tests/cluster/agents/statefile:
 a state file per blade and a per-blade log of every start/stop/monitor
-call) and one VIP.  The blade running "svc" loses its daemon with kill -9
+call) and one VIP with it.  The blade running "svc" (once blade1, the
+coordinator; once blade3, a member) loses its daemon with kill -9
 while its corosync keeps running (harness kill_bladed: SIGKILL of bladed
 only), so the others see a daemon that disappeared without leaving
 ("lost").  Fencing is on and there is no fence device: per DESIGN.md
@@ -28,9 +29,18 @@ from harness import (Cluster, agent_calls, check, check_equal, config_xml,  # no
                      failcount, figure, hold, log, main, primitive_xml, wait_until)
 
 
-def test_adopt_after_kill9():
-        """kill -9 of one bladed, restart: probed and adopted, never started twice"""
-        with Cluster(3, name="exec-adopt") as c:
+def test_adopt_coordinator():
+        """kill -9 of the coordinator's bladed (svc runs there): adopted, started once"""
+        adopt_after_kill9("blade1")
+
+
+def test_adopt_member():
+        """kill -9 of another blade's bladed (svc runs there): adopted, started once"""
+        adopt_after_kill9("blade3")
+
+
+def adopt_after_kill9(where):
+        with Cluster(3, name="exec-adopt-" + where) as c:
                 ip = c.net + ".101"
                 sd = [("state_dir", c.agent_state_dir), ("fail_dir", c.agent_fail_dir)]
                 c.set_initial_config(config_xml([
@@ -41,13 +51,15 @@ def test_adopt_after_kill9():
                                       monitor="2s")],
                         fencing=True,
                         extra='  <constraints>\n'
+                              '    <location id="svc-pref" rsc="svc" node="%s" score="500"/>\n'
                               '    <colocation id="vip-with-svc" rsc="vip" with-rsc="svc"'
                               ' score="INFINITY"/>\n'
-                              '  </constraints>\n'))
+                              '  </constraints>\n' % where))
                 files = {"svc": c.statefile_paths("svc"), "other": c.statefile_paths("other")}
                 c.start()
                 sampler = c.start_sampler(vips=[ip], files=files)
                 node = c.wait_placement("svc", timeout=60)
+                check_equal(node, where, "svc's blade (its location preference)")
                 other = c.wait_placement("other", timeout=60)
                 check_equal(c.wait_placement("vip", timeout=60), node, "vip's blade (with svc)")
                 check_equal(c.agent_count("svc", "start"), 1, "starts of svc before the kill")
@@ -76,7 +88,7 @@ def test_adopt_after_kill9():
                 check_equal(c.wait_placement("svc", timeout=30), node, "svc's blade after"
                             " the restart")
                 t_adopted = time.time()
-                figure("adopt_restart_to_agreed_s", "%.2f" % (t_adopted - t_restart), "s")
+                figure("adopt_restart_to_agreed_s_" + where, "%.2f" % (t_adopted - t_restart), "s")
                 check_equal(c.wait_placement("vip", timeout=30), node, "vip's blade")
                 # Several monitor rounds later: still one start, nothing moved.
                 wait_until(lambda: c.agent_count("svc", "monitor", b, since=t_adopted),
@@ -99,4 +111,4 @@ def test_adopt_after_kill9():
 
 
 if __name__ == "__main__":
-        main([test_adopt_after_kill9])
+        main([test_adopt_coordinator, test_adopt_member])
