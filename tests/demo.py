@@ -263,14 +263,16 @@ def power_off(c, placement_now, vips):
                 check("t" in ping, "mx1's address %s does not answer after the failover" % mx1)
         print()
         print("  Measured (seconds after the power cut):")
-        print("    corosync on the survivors sees %s gone   %6.2f" % (victim.name, memb - t0))
-        print("    bladed confirms the fence (status: off)  %6.2f  (+%.2f)"
-              % (t_fence - t0, t_fence - memb))
+        rows = [("corosync on the survivors sees %s gone" % victim.name, memb - t0, ""),
+                ("bladed confirms the fence (device: off)", t_fence - t0,
+                 "+%.2f" % (t_fence - memb))]
         if mx1:
-                print("    mx1's address answers again (ping)      %6.2f  (on %s)"
-                      % (ping["t"] - t0, after["vip-mx1"]))
-        print("    the LDAP VM runs again                   %6.2f  (on %s, +%.2f after the"
-              " fence)" % (t_vm - t0, where, t_vm - t_fence))
+                rows.append(("mx1's address answers ping again", ping["t"] - t0,
+                             "on %s" % after["vip-mx1"]))
+        rows.append(("the LDAP VM runs again", t_vm - t0,
+                     "on %s, +%.2f after the fence" % (where, t_vm - t_fence)))
+        for label, secs, note in rows:
+                print("    %-42s %6.2f  %s" % (label, secs, note))
         sys.stdout.flush()
         say("""The LDAP VM booted again on %s: a VM whose blade lost power loses
         its memory; what a live migration keeps comes next.  Every 50 ms a
