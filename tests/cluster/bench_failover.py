@@ -229,6 +229,7 @@ def main():
         print(row("detection (cut -> membership)", [x["detection"] for x in u]))
         print(row("reaction (membership -> VIP)", [x["reaction"] for x in u]))
         print(row("  of which fence (fenced in N ms)", [x["fence"] for x in u]))
+        print(row("  reaction without the fence", [x["reaction"] - x["fence"] for x in u]))
         print(row("total (cut -> VIP answers)", [x["total"] for x in u]))
         print(row("planned migrate -> answers", [x["planned"] for x in p]))
         print(row("  bladectl migrate returned", [x["migrate_cmd"] for x in p]))
@@ -246,6 +247,7 @@ def main():
         for key, vals in (("detection", [x["detection"] for x in u]),
                           ("reaction", [x["reaction"] for x in u]),
                           ("fence", [x["fence"] for x in u]),
+                          ("reaction_without_fence", [x["reaction"] - x["fence"] for x in u]),
                           ("total", [x["total"] for x in u]),
                           ("planned_move", [x["planned"] for x in p])):
                 if vals:
