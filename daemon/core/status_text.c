@@ -25,6 +25,43 @@ static size_t width_of_names(const Snapshot *s) {
         return w;
 }
 
+/* One line per blade where the resource failed, is banned or could not be
+ * stopped: what the agent said, so the admin need not read the journal. */
+static void write_failures(FILE *f, const Snapshot *s, size_t r, size_t rw) {
+        for (size_t b = 0; b < s->n_blades; b++) {
+                const RscBlade *rb = snapshot_rb(s, r, b);
+                if (rb->role != RSC_FAILED && rb->role != RSC_STOP_FAILED && !rb->banned)
+                        continue;
+                fprintf(f, "  %-*s  %s: %s", (int)rw, "", s->blades[b].name,
+                        rsc_role_to_string(rb->role));
+                if (rb->last_rc >= 0)
+                        fprintf(f, ", rc %d", rb->last_rc);
+                if (rb->exit_reason)
+                        fprintf(f, " (%s)", rb->exit_reason);
+                if (rb->banned)
+                        fprintf(f, ", banned here until 'bladectl cleanup'");
+                fputc('\n', f);
+        }
+}
+
+/* What needs a human: fencing disabled, the plan's notes, the shell's alerts. */
+static void write_attention(FILE *f, const Snapshot *s, const StatusTextInfo *info) {
+        const Config *c = s->config;
+        const Plan *plan = info ? info->plan : NULL;
+        bool any = (c && !c->props.fencing) || (plan && plan->n_notes) || (info && info->n_alerts);
+
+        if (!any)
+                return;
+        fprintf(f, "\nAttention:\n");
+        if (c && !c->props.fencing)
+                fprintf(f, "  WARNING: fencing is disabled in the configuration: a lost blade's "
+                           "resources are restarted without proof that it is off\n");
+        for (size_t i = 0; info && i < info->n_alerts; i++)
+                fprintf(f, "  %s\n", info->alerts[i]);
+        for (size_t i = 0; plan && i < plan->n_notes; i++)
+                fprintf(f, "  %s\n", plan->notes[i]);
+}
+
 int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret) {
         const Config *c = s->config;
         size_t online = 0, w = width_of_names(s), rw = 8, aw = 5;
@@ -87,7 +124,8 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                         char agent[512];
                         size_t blade;
                         uint64_t fails = 0;
-                        const char *role = status_rsc_role(s, NULL, r, &blade);
+                        const Plan *plan = info ? info->plan : NULL;
+                        const char *role = status_rsc_role(s, plan, r, &blade);
 
                         for (size_t b = 0; b < s->n_blades; b++)
                                 fails += snapshot_rb(s, r, b)->failcount;
@@ -102,6 +140,11 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                                 fprintf(f, "  (%" PRIu64 " failure%s)", fails,
                                         fails == 1 ? "" : "s");
                         fputc('\n', f);
+                        if (plan && r < plan->n_resources && plan->rsc[r].reason &&
+                            (plan->rsc[r].state == PLAN_RSC_BLOCKED ||
+                             plan->rsc[r].state == PLAN_RSC_WAITING))
+                                fprintf(f, "  %-*s  why: %s\n", (int)rw, "", plan->rsc[r].reason);
+                        write_failures(f, s, r, rw);
                 }
         }
         if (c) {
@@ -119,6 +162,7 @@ int status_text_write(const Snapshot *s, const StatusTextInfo *info, char **ret)
                                 kind == 1 ? "prefers" : "avoids ", l->node, l->id);
                 }
         }
+        write_attention(f, s, info);
         if (fclose(f) != 0) {
                 free(buf);
                 return -ENOMEM;

@@ -165,6 +165,9 @@ static int write_resource(xmlTextWriter *w, const Snapshot *s, const Plan *plan,
                 k = attr(w, "node", s->blades[blade].name);
         if (k >= 0)
                 k = attr_u64(w, "failcount", failcount);
+        if (k >= 0 && plan && r < plan->n_resources && plan->rsc[r].reason &&
+            (plan->rsc[r].state == PLAN_RSC_BLOCKED || plan->rsc[r].state == PLAN_RSC_WAITING))
+                k = attr(w, "reason", plan->rsc[r].reason);
         for (size_t b = 0; b < s->n_blades && k >= 0; b++)
                 k = write_on(w, s, r, b);
         if (k >= 0 && xmlTextWriterEndElement(w) < 0)
@@ -205,7 +208,19 @@ static int write_preferences(xmlTextWriter *w, const Config *c) {
         return k;
 }
 
-static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
+static int write_text_element(xmlTextWriter *w, const char *name, const char *text) {
+        char *v = clean_text(text);
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        r = xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST v);
+        free(v);
+        return r < 0 ? -ENOMEM : 0;
+}
+
+static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan,
+                     const char *const *alerts, size_t n_alerts) {
         int k = 0;
 
         if (xmlTextWriterSetIndent(w, 1) < 0 ||
@@ -222,6 +237,8 @@ static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
                 k = attr(w, "local", s->blades[s->local].name);
         if (k >= 0)
                 k = attr_u64(w, "now", s->now_ms);
+        if (k >= 0 && !s->config->props.fencing)
+                k = attr(w, "fencing", "false");
         for (size_t b = 0; b < s->n_blades && k >= 0; b++) {
                 const Blade *bl = &s->blades[b];
                 if (xmlTextWriterStartElement(w, BAD_CAST "node") < 0)
@@ -240,19 +257,28 @@ static int write_doc(xmlTextWriter *w, const Snapshot *s, const Plan *plan) {
                 k = write_resource(w, s, plan, r);
         if (k >= 0)
                 k = write_preferences(w, s->config);
+        for (size_t i = 0; plan && i < plan->n_notes && k >= 0; i++)
+                k = write_text_element(w, "note", plan->notes[i]);
+        for (size_t i = 0; i < n_alerts && k >= 0; i++)
+                k = write_text_element(w, "alert", alerts[i]);
         if (k >= 0 && xmlTextWriterEndDocument(w) < 0)
                 k = -ENOMEM;
         return k;
 }
 
 int status_xml_write_plan(const Snapshot *s, const Plan *plan, char **ret, size_t *ret_len) {
+        return status_xml_write_full(s, plan, NULL, 0, ret, ret_len);
+}
+
+int status_xml_write_full(const Snapshot *s, const Plan *plan, const char *const *alerts,
+                          size_t n_alerts, char **ret, size_t *ret_len) {
         xmlBuffer *buf = xmlBufferCreate();
         xmlTextWriter *w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
         int k = -ENOMEM;
 
         if (!w)
                 goto out;
-        k = write_doc(w, s, plan);
+        k = write_doc(w, s, plan, alerts, n_alerts);
         xmlFreeTextWriter(w); /* flushes into buf */
         w = NULL;
         if (k < 0)

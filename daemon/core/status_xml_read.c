@@ -161,10 +161,11 @@ static size_t lookup(const NameIdx *tab, size_t n, const char *name) {
 }
 
 static const char *const node_attrs[] = {"name", "id", "state", "probed", NULL};
-static const char *const rsc_attrs[] = {"id", "agent", "role", "node", "failcount", NULL};
+static const char *const rsc_attrs[] = {"id", "agent", "role", "node", "failcount", "reason", NULL};
 static const char *const on_attrs[] = {"node",   "role", "failcount", "last-failure",
                                        "banned", "rc",   "reason",    NULL};
-static const char *const root_attrs[] = {"epoch", "quorate", "coordinator", "local", "now", NULL};
+static const char *const root_attrs[] = {"epoch", "quorate", "coordinator", "local",
+                                         "now",   "fencing", "synced",      NULL};
 
 static void read_on(Reader *rd, const xmlNode *n, Snapshot *s, size_t r, const NameIdx *blades,
                     bool *seen) {
@@ -289,7 +290,8 @@ static int read_nodes(Reader *rd, const xmlNode *root, const Config *config, Sna
                 if (!is_elem(x, "node")) {
                         /* <preference>/<ban>: from the configuration, not state */
                         if (x->type == XML_ELEMENT_NODE && !is_elem(x, "resource") &&
-                            !is_elem(x, "preference") && !is_elem(x, "ban"))
+                            !is_elem(x, "preference") && !is_elem(x, "ban") &&
+                            !is_elem(x, "note") && !is_elem(x, "alert"))
                                 WARN(rd, line_of(x), "<status>: unknown element <%s> ignored",
                                      (const char *)x->name);
                         continue;

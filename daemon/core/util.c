@@ -182,3 +182,11 @@ char *str_printable(const char *s, size_t max_len) {
         out[n] = 0;
         return out;
 }
+
+char **strv_free(char **v) {
+        if (v)
+                for (char **p = v; *p; p++)
+                        free(*p);
+        free(v);
+        return NULL;
+}

@@ -199,6 +199,11 @@ void manager_coord_confchg(Manager *m, const ClusterAddr *left, size_t n_left,
 void manager_coord_kick(Manager *m);
 /* Blade states the reducer does not know: fenced, draining (leaving). */
 void manager_coord_fill(Manager *m, Snapshot *s);
+/* An action in flight runs on nodeid or has it as its migration peer. */
+bool manager_coord_involved(const Manager *m, uint32_t nodeid);
+/* Blades corosync has whose bladed was never seen: online, not probed,
+ * for the scheduler (manager_coord.c explains). */
+void manager_coord_unseen(Manager *m, Snapshot *s);
 /* Lines for status's "Attention" (failed fences), a NULL-terminated
  * malloc'd array (strv_free); 0 or -ENOMEM. */
 int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n);

@@ -12,6 +12,7 @@
 
 #include "bladed/config.h"
 #include "bladed/config_admin.h"
+#include "bladed/scheduler.h"
 #include "bladed/status_text.h"
 #include "bladed/status_xml.h"
 #include "bladed/util.h"
@@ -85,7 +86,8 @@ int manager_snapshot_build(Manager *m, Snapshot *s) {
 
 /* status_xml_write's document plus synced="true|false" on the root: the
  * harness waits on it. */
-static int status_xml(Manager *m, const Snapshot *s, char **ret, size_t *ret_len) {
+static int status_xml(Manager *m, const Snapshot *s, const Plan *plan, const char *const *alerts,
+                      size_t n_alerts, char **ret, size_t *ret_len) {
         _cleanup_(freep) char *xml = NULL;
         const char *attr = m->cluster.synced && !m->cluster.round_open ? " synced=\"true\""
                                                                        : " synced=\"false\"";
@@ -93,7 +95,7 @@ static int status_xml(Manager *m, const Snapshot *s, char **ret, size_t *ret_len
         char *root, *out;
         int r;
 
-        r = status_xml_write(s, &xml, &len);
+        r = status_xml_write_full(s, plan, alerts, n_alerts, &xml, &len);
         if (r < 0)
                 return r;
         root = strstr(xml, "<status");
@@ -116,24 +118,56 @@ static int status_xml(Manager *m, const Snapshot *s, char **ret, size_t *ret_len
 
 static int do_status(Manager *m, uint64_t id, const CtlRequest *q) {
         _cleanup_(freep) char *out = NULL;
+        char **alerts = NULL;
+        size_t len = 0, n_alerts = 0;
+        Plan *plan = NULL;
         Snapshot s;
-        size_t len = 0;
         bool xml = q->args[0].len == 3 && memcmp(q->args[0].p, "xml", 3) == 0;
         int r;
 
         r = manager_snapshot_build(m, &s);
         if (r < 0)
                 return r;
-        if (xml)
-                r = status_xml(m, &s, &out, &len);
-        else {
+        /* The plan of this moment: what is about to start or stop, and why
+         * whatever is blocked is blocked (a few ms even for big clusters). */
+        {
+                /* The plan as the coordinator would see it (unseen blades
+                 * count as unprobed), while the blades show as they are. */
+                BladeState *saved = calloc(s.n_blades + 1, sizeof(BladeState));
+                bool *probed = calloc(s.n_blades + 1, sizeof(bool));
+                r = saved && probed ? 0 : -ENOMEM;
+                for (size_t b = 0; r >= 0 && b < s.n_blades; b++) {
+                        saved[b] = s.blades[b].state;
+                        probed[b] = s.blades[b].probed;
+                }
+                if (r >= 0) {
+                        manager_coord_unseen(m, &s);
+                        r = scheduler_run(&s, &plan);
+                        for (size_t b = 0; b < s.n_blades; b++) {
+                                s.blades[b].state = saved[b];
+                                s.blades[b].probed = probed[b];
+                        }
+                }
+                free(saved);
+                free(probed);
+        }
+        if (r >= 0)
+                r = manager_coord_alerts(m, &alerts, &n_alerts);
+        if (r >= 0 && xml)
+                r = status_xml(m, &s, plan, (const char *const *)alerts, n_alerts, &out, &len);
+        else if (r >= 0) {
                 StatusTextInfo info = {.cluster_name = m->cluster_entry->name,
                                        .synced = m->cluster.synced && !m->cluster.round_open,
-                                       .joined = m->cluster.joined};
+                                       .joined = m->cluster.joined,
+                                       .plan = plan,
+                                       .alerts = (const char *const *)alerts,
+                                       .n_alerts = n_alerts};
                 r = status_text_write(&s, &info, &out);
                 if (r >= 0)
                         len = strlen(out);
         }
+        strv_free(alerts);
+        plan_free(plan);
         snapshot_done(&s);
         if (r < 0)
                 return r;
@@ -289,8 +323,8 @@ static bool runs_on(Manager *m, const char *rsc, const char *node) {
                 yes = snapshot_rb(&s, i, b)->role == RSC_STARTED;
         else
                 for (size_t k = 0; k < c->groups[g].n_members; k++)
-                        yes = yes && snapshot_rb(&s, c->groups[g].members[k], b)->role ==
-                                             RSC_STARTED;
+                        yes = yes &&
+                              snapshot_rb(&s, c->groups[g].members[k], b)->role == RSC_STARTED;
         snapshot_done(&s);
         return yes;
 }
@@ -314,11 +348,11 @@ static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
         switch (q->command) {
         case CTL_CMD_MIGRATE:
                 r = config_admin_migrate(m->cluster.doc, m->cluster.doc_len, a0, a1,
-                                         a1 ? NULL : current_blade(m, a0, cur, sizeof(cur)),
-                                         names, m->n_blades, &res);
+                                         a1 ? NULL : current_blade(m, a0, cur, sizeof(cur)), names,
+                                         m->n_blades, &res);
                 if (r == 0 && a1 && runs_on(m, a0, a1)) {
-                        snprintf(body, sizeof(body), "%s already runs on %s; nothing changed",
-                                 a0, a1);
+                        snprintf(body, sizeof(body), "%s already runs on %s; nothing changed", a0,
+                                 a1);
                         control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, body);
                         return 0;
                 }
@@ -337,8 +371,8 @@ static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
                                       "maintenance takes 'on' or 'off'");
                         return 0;
                 }
-                r = config_admin_maintenance(m->cluster.doc, m->cluster.doc_len,
-                                             arg_is(q, 0, "on"), &res);
+                r = config_admin_maintenance(m->cluster.doc, m->cluster.doc_len, arg_is(q, 0, "on"),
+                                             &res);
                 break;
         default:
                 return -EINVAL;
@@ -352,8 +386,8 @@ static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
                 return r;
         case -EALREADY:
                 /* Nothing to change is no failure: scripts may repeat a command. */
-                snprintf(body, sizeof(body), "unchanged epoch %" PRIu64 ": %s\n",
-                         m->cluster.epoch, res.message);
+                snprintf(body, sizeof(body), "unchanged epoch %" PRIu64 ": %s\n", m->cluster.epoch,
+                         res.message);
                 control_reply(&m->control, id, CTL_STATUS_OK, body, strlen(body), NULL);
                 return 0;
         case -ENOENT:
@@ -387,8 +421,10 @@ static int do_cleanup(Manager *m, uint64_t id, const CtlRequest *q) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
+                snprintf(body, sizeof(body), "cleanup %s%s%s: %s", rsc, node ? " on " : "",
+                         node ? node : "", why ? why : "failed");
                 control_reply(&m->control, id, r == -ENOENT ? CTL_STATUS_INPUT : CTL_STATUS_FAILED,
-                              NULL, 0, why ? why : "cleanup failed");
+                              NULL, 0, body);
                 return 0;
         }
         snprintf(body, sizeof(body), "%s: failures forgotten%s%s, probing again\n", rsc,

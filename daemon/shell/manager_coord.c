@@ -34,6 +34,7 @@ typedef struct Inflight {
         uint32_t origin;
         uint64_t id;
         uint32_t blade;
+        uint32_t peer; /* the other blade of a migration, else 0 */
         uint32_t op;
         char *rsc;
 } Inflight;
@@ -173,10 +174,25 @@ static void inflight_del_at(Coord *c, size_t i) {
         c->inflight[i] = c->inflight[--c->n_inflight];
 }
 
-static void inflight_del(Coord *c, uint32_t origin, uint64_t id) {
+static Inflight *inflight_find(Coord *c, uint32_t origin, uint64_t id) {
         for (size_t i = 0; i < c->n_inflight; i++)
                 if (c->inflight[i].origin == origin && c->inflight[i].id == id)
-                        return inflight_del_at(c, i);
+                        return &c->inflight[i];
+        return NULL;
+}
+
+static void inflight_del(Coord *c, uint32_t origin, uint64_t id) {
+        Inflight *f = inflight_find(c, origin, id);
+        if (f)
+                inflight_del_at(c, (size_t)(f - c->inflight));
+}
+
+bool manager_coord_involved(const Manager *m, uint32_t nodeid) {
+        const Coord *c = m->coord;
+        for (size_t i = 0; c && i < c->n_inflight; i++)
+                if (c->inflight[i].blade == nodeid || c->inflight[i].peer == nodeid)
+                        return true;
+        return false;
 }
 
 static void inflight_del_blade(Coord *c, uint32_t blade) {
@@ -335,6 +351,30 @@ static void arm_expiry(Manager *m, const Snapshot *s) {
         (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
 }
 
+/* A blade corosync has whose bladed we have not seen since we joined (not a
+ * member, never left): what runs there is unknown.  Invariant 4: nothing
+ * starts anywhere before it has probed, so it is shown to the scheduler as
+ * an online blade that has not probed yet. */
+static bool blade_unseen(const Manager *m, uint32_t nodeid) {
+        if (cluster_blade_state(&m->cluster, nodeid) == BLADE_ONLINE)
+                return false;
+        for (size_t i = 0; i < m->cluster.n_gone; i++)
+                if (m->cluster.gone[i].nodeid == nodeid)
+                        return false;
+        for (size_t i = 0; i < m->quorum.n_members; i++)
+                if (m->quorum.members[i] == nodeid)
+                        return true;
+        return false;
+}
+
+void manager_coord_unseen(Manager *m, Snapshot *s) {
+        for (size_t b = 0; b < s->n_blades; b++)
+                if (s->blades[b].state == BLADE_OFFLINE && blade_unseen(m, s->blades[b].nodeid)) {
+                        s->blades[b].state = BLADE_ONLINE;
+                        s->blades[b].probed = false;
+                }
+}
+
 static void plan_new(Manager *m) {
         Coord *c = m->coord;
         Transition *t = calloc(1, sizeof(*t));
@@ -411,7 +451,7 @@ static int on_defer(sd_event_source *s, void *userdata) {
                 return 0;
         /* A new plan only on a settled state: nothing in flight anywhere. */
         if (c->n_inflight > 0 || c->undelivered > 0 || c->fencer || !m->cluster.synced ||
-            m->cluster.round_open)
+            m->cluster.round_open || !m->quorum.members_known)
                 return 0;
         plan_new(m);
         return 0;
@@ -448,13 +488,25 @@ static void on_result(Manager *m, uint32_t nodeid, const WireResult *x) {
         bool mine = false;
 
         manager_probe_result(m, nodeid, x);
+        if (x->action_id && x->op == WIRE_OP_MIGRATE_TO && !(x->flags & WIRE_RESULT_NOT_RUN)) {
+                /* Whatever migrate_to says, the resource may now be active on
+                 * the target too: that row is unknown until the target has
+                 * probed it (or migrate_from reports), so nothing is decided
+                 * on the belief that the target holds nothing. */
+                Inflight *f = inflight_find(c, x->origin, x->action_id);
+                if (f && f->peer) {
+                        manager_probe_forget(m, f->rsc, f->peer);
+                        if (f->peer == m->cluster.local_nodeid)
+                                manager_probe_kick(m);
+                }
+        }
         if (x->flags & WIRE_RESULT_NOT_RUN)
                 /* Refused: the same plan would be refused again at once. */
                 c->backoff_usec = now_usec(m) + 1000000;
         if (x->action_id)
                 inflight_del(c, x->origin, x->action_id);
-        if (nodeid == m->cluster.local_nodeid)
-                manager_exec_result_delivered(m);
+        /* A drain waits for our rows and for actions involving us. */
+        manager_exec_result_delivered(m);
         if (t && x->action_id && x->origin == m->cluster.local_nodeid)
                 for (size_t i = 0; i < t->plan->n_actions; i++)
                         if (t->st[i] == ACT_SENT && t->ids[i] == x->action_id) {
@@ -870,12 +922,27 @@ void manager_coord_fill(Manager *m, Snapshot *s) {
 
 int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n) {
         Coord *c = m->coord;
-        char **v = calloc((c ? c->n_failures : 0) + 1, sizeof(char *));
+        char **v = calloc((c ? c->n_failures : 0) + m->n_blades + 1, sizeof(char *));
         char name[64];
         size_t n = 0;
 
         if (!v)
                 return -ENOMEM;
+        for (size_t i = 0; i < m->n_blades; i++) {
+                uint32_t id = m->blades[i]->number + 1;
+                if (!blade_unseen(m, id))
+                        continue;
+                if (asprintf(&v[n],
+                             "%s: corosync runs there but bladed does not: nothing "
+                             "starts anywhere until it has probed (start bladed there, "
+                             "or stop corosync there)",
+                             m->blades[i]->name) < 0) {
+                        v[n] = NULL;
+                        strv_free(v);
+                        return -ENOMEM;
+                }
+                n++;
+        }
         for (size_t i = 0; c && i < c->n_failures; i++) {
                 const FenceFailure *f = &c->failures[i];
                 if (asprintf(&v[n],

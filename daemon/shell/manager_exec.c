@@ -203,7 +203,14 @@ typedef struct Verdict {
 } Verdict;
 
 /* What an outcome means for this blade's row (doc/executor.rst has the table). */
-static Verdict judge(uint32_t op, OcfOutcome o) {
+static Verdict judge(uint32_t op, OcfOutcome o, int rc) {
+        /* An agent that is not installed here cannot have anything running
+         * here: a failed start leaves nothing to stop, and a stop has
+         * nothing to do (Pacemaker treats the probe the same way). */
+        if (rc == OCF_RC_ERR_INSTALLED && op == WIRE_OP_START)
+                return (Verdict){.role = RSC_STOPPED, .failure = true, .ban = true};
+        if (rc == OCF_RC_ERR_INSTALLED && op == WIRE_OP_STOP)
+                return (Verdict){.role = RSC_STOPPED};
         switch (o) {
         case OCF_OUTCOME_DONE:
                 return (Verdict){.role = op == WIRE_OP_STOP         ? RSC_STOPPED
@@ -277,7 +284,7 @@ static void drain_check(Manager *m);
 static void job_finish(Manager *m, Job *j, int rc, const char *reason, uint64_t duration_ms) {
         Exec *x = m->exec;
         OcfOutcome o = ocf_classify(op_to_ocf(j->op), rc);
-        Verdict v = judge(j->op, o);
+        Verdict v = judge(j->op, o, rc);
         const ProbeRow *row = manager_probe_row(m, j->rsc, m->cluster.local_nodeid);
         uint32_t failcount = row ? row->failcount : 0;
         bool was_banned = row && row->banned, was_ban_all = row && row->ban_everywhere;
@@ -562,6 +569,14 @@ static bool active(RscRole r) {
         return r == RSC_STARTED || r == RSC_FAILED || r == RSC_MIGRATING;
 }
 
+static bool local_stop_failed(Manager *m) {
+        for (size_t i = 0; i < m->n_rows; i++)
+                if (m->rows[i].nodeid == m->cluster.local_nodeid &&
+                    m->rows[i].role == RSC_STOP_FAILED)
+                        return true;
+        return false;
+}
+
 static size_t local_active(Manager *m) {
         size_t n = 0;
         for (size_t i = 0; i < m->n_rows; i++)
@@ -652,14 +667,16 @@ static void drain_check(Manager *m) {
         }
         if (!x->draining || x->jobs)
                 return;
-        if (x->stop_failed) {
+        if (x->stop_failed || local_stop_failed(m)) {
                 log_emit(&m->log, LOG_CRIT, 0, NULL,
                          "a resource could not be stopped: exiting without leaving the group, "
                          "so the cluster fences this blade");
                 sd_event_exit(m->event, MANAGER_EXIT_FAILURE);
                 return;
         }
-        if (local_active(m) == 0) {
+        /* Not while an action runs here or migrates to or from here: a
+         * migration's target may hold the resource before anyone knows. */
+        if (local_active(m) == 0 && !manager_coord_involved(m, m->cluster.local_nodeid)) {
                 (void)manager_leave(m);
                 return;
         }
@@ -684,6 +701,16 @@ void manager_exec_shutdown(Manager *m) {
 
         if (!m->cluster.joined || !x) {
                 (void)manager_leave(m);
+                return;
+        }
+        if (m->config->props.maintenance) {
+                /* Resources are unmanaged: they keep running, and the others
+                 * must not believe this blade holds nothing.  So no clean
+                 * leave: it counts as lost, is probed again when bladed comes
+                 * back (an upgrade), or fenced once maintenance ends. */
+                log_notice(&m->log, "maintenance mode: resources keep running; exiting without "
+                                    "a clean leave, so the cluster does not take them over");
+                sd_event_exit(m->event, MANAGER_EXIT_OK);
                 return;
         }
         x->draining = true;

@@ -384,8 +384,15 @@ void manager_probe_result(Manager *m, uint32_t nodeid, const WireResult *x) {
         if (!find_resource(m, id))
                 return drop_row_update(m, x->blade, x->rsc, x->rsc_len, x->epoch,
                                        "no such resource in the configuration");
-        if (row_set(m, x->rsc, x->rsc_len, x->blade, (RscRole)x->role, x->rc, x->reason,
-                    x->reason_len) < 0)
+        row = find_row(m, id, x->blade);
+        if (row && !(x->flags & WIRE_RESULT_NEW_FAILURE) && x->reason_len == 0 &&
+            (row->failcount > 0 || row->banned) && x->failcount > 0) {
+                /* A quiet success after a failure (the recovery's stop): the
+                 * row keeps the failure's exit code and reason, which are what
+                 * its fail count and ban are about. */
+                row->role = (RscRole)x->role;
+        } else if (row_set(m, x->rsc, x->rsc_len, x->blade, (RscRole)x->role, x->rc, x->reason,
+                           x->reason_len) < 0)
                 return manager_fail(m, -ENOMEM, "recording a resource result");
         row = find_row(m, id, x->blade);
         row->failcount = x->failcount;

@@ -12,6 +12,10 @@ static void on_quorum(quorum_handle_t handle, uint32_t quorate, struct quorum_ri
         if (quorum_context_get(handle, (const void **)&q) != CS_OK || !q)
                 return;
         q->quorate = quorate;
+        q->n_members = n < QUORUM_MAX_NODES ? n : QUORUM_MAX_NODES;
+        for (size_t i = 0; i < q->n_members; i++)
+                q->members[i] = members[i];
+        q->members_known = true;
         q->cb->changed(q->userdata, quorate, ring.seq, n);
 }
 
@@ -43,7 +47,8 @@ int quorumtrack_open(QuorumTrack *q, sd_event *event, const QuorumCallbacks *cb,
         if (r < 0)
                 return r;
         q->quorate = quorate;
-        r = CORO_RETRY(quorum_trackstart(q->handle, CS_TRACK_CHANGES));
+        /* CURRENT: the first notification carries the membership as it is. */
+        r = CORO_RETRY(quorum_trackstart(q->handle, CS_TRACK_CURRENT | CS_TRACK_CHANGES));
         if (r < 0)
                 return r;
         r = coro_errno(quorum_fd_get(q->handle, &fd));

@@ -19,10 +19,16 @@ typedef struct QuorumCallbacks {
         void (*lost)(void *userdata, int error);
 } QuorumCallbacks;
 
+#define QUORUM_MAX_NODES 128
+
 typedef struct QuorumTrack {
         quorum_handle_t handle;
         bool initialized;
         bool quorate;
+        /* corosync's current membership (node ids), from libquorum */
+        uint32_t members[QUORUM_MAX_NODES];
+        size_t n_members;
+        bool members_known; /* a notification has delivered them */
         sd_event_source *io;
         const QuorumCallbacks *cb;
         void *userdata;

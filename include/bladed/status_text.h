@@ -9,12 +9,16 @@
 
 #include <stdbool.h>
 
+#include "bladed/scheduler.h"
 #include "bladed/state.h"
 
 typedef struct StatusTextInfo {
         const char *cluster_name; /* from the node file; NULL if unknown */
         bool synced;              /* our copy is the cluster's current one */
         bool joined;              /* we are in the CPG group */
+        const Plan *plan;         /* roles starting/stopping/blocked, reasons, notes; may be NULL */
+        const char *const *alerts; /* lines for the "Attention" section (a failed fence, ...) */
+        size_t n_alerts;
 } StatusTextInfo;
 
 /* 0 or -ENOMEM; *ret is NUL-terminated text ending in a newline. */

@@ -51,6 +51,13 @@ int status_xml_write(const Snapshot *s, char **ret, size_t *ret_len);
  * (so "blocked", "starting" and "stopping" can show); plan may be NULL. */
 int status_xml_write_plan(const Snapshot *s, const Plan *plan, char **ret, size_t *ret_len);
 
+/* The same plus what the admin must know that the snapshot does not hold
+ * (a failed fence, ...): one <alert> element per line, after the plan's
+ * <note>s.  A blocked or waiting resource gets reason="..." from the plan;
+ * the root gets fencing="false" when the configuration disables fencing. */
+int status_xml_write_full(const Snapshot *s, const Plan *plan, const char *const *alerts,
+                          size_t n_alerts, char **ret, size_t *ret_len);
+
 /* Reads a status document into s, for the given configuration (resources
  * and blades are matched by name; unknown names are errors in diag).
  * 0, -EINVAL (diag says why), -ENOMEM. On success s is initialised

@@ -54,6 +54,9 @@ const char *duration_to_string(uint64_t ms, char *buf, size_t size);
 /* strdup that accepts NULL. */
 char *strdup_null(const char *s);
 
+/* Frees a NULL-terminated array of malloc'd strings; accepts NULL; returns NULL. */
+char **strv_free(char **v);
+
 /* Bytes -> "FILE" safe printing: replace control characters with '?'
  * when echoing input in a message; returns a malloc'd string or NULL. */
 char *str_printable(const char *s, size_t max_len);

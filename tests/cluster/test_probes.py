@@ -16,6 +16,9 @@ every blade's status must then show the same per-blade roles:
 - a blade whose daemon stops goes back to unprobed in the others' status,
   and probes again when it returns.
 Measured: bladed start to every blade probed (3 blades, 2 resources).
+The configuration is in maintenance mode: probes run in every mode, and the
+executor leaves what they found as it is (it would stop the failed "hang"
+and recover it; that is test_exec_*'s subject).
 """
 import os
 import shutil
@@ -39,7 +42,7 @@ def config_text(state_dir, missing=False):
         return ('<?xml version="1.0"?>\n'
                 '<bladed-config epoch="1">\n'
                 '  <properties no-quorum-policy="stop" fencing="false"'
-                ' default-stickiness="100"/>\n'
+                ' default-stickiness="100" maintenance="true"/>\n'
                 '  <resources>\n'
                 '    <primitive id="dummy" agent="ocf:test:dummy">\n'
                 '      <param name="state_dir" value="%s"/>\n'
@@ -126,7 +129,8 @@ def test_probes():
                                   "hang": everywhere_failed}, "start-up")
                 for viewer, st in sts.items():
                         role, node, on = st["rsc"]["dummy"]
-                        check_equal((role, node), ("started", "blade2"),
+                        # maintenance mode: the cluster-level role is "unmanaged"
+                        check_equal((role, node), ("unmanaged", "blade2"),
                                     "dummy's overall role as %s sees it" % viewer)
                         check_equal(on["blade2"][1], "0", "dummy's probe rc on blade2")
                         reason = st["rsc"]["hang"][2]["blade1"][2] or ""

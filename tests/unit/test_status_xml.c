@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "bladed/diag.h"
+#include "bladed/status_text.h"
 #include "bladed/status_xml.h"
 #include "sched_fixture.h"
 
@@ -255,6 +256,65 @@ static void test_status_xml_derives_cluster_roles(void **state) {
         config_free(c);
 }
 
+/* What the admin needs without the journal: why a resource is blocked,
+ * what the agent said, fencing disabled, a failed fence (an alert). */
+static void test_status_shows_reasons_and_alerts(void **state) {
+        Config *c = two_rsc();
+        const char *alerts[] = {"FENCING FAILED: blade2 (attempt 3): fence_x off exit 1: no route"};
+        Snapshot s;
+        char *t;
+
+        (void)state;
+        fx_snapshot(&s, c, 2);
+        fx_loc(c, "vm-ldap", "blade1", -SCORE_INFINITY);
+        fx_loc(c, "vm-ldap", "blade2", -SCORE_INFINITY);
+        RscBlade *rb = snapshot_rb(&s, 0, 1);
+        rb->role = RSC_FAILED;
+        rb->failcount = 2;
+        rb->banned = true;
+        rb->last_rc = 5;
+        rb->exit_reason = strdup("no such nic \"eth9\"");
+        c->props.fencing = false;
+        Plan *p = fx_run(&s);
+
+        assert_int_equal(status_xml_write_full(&s, p, alerts, 1, &t, NULL), 0);
+        assert_non_null(strstr(t, "fencing=\"false\""));
+        assert_non_null(strstr(t, "role=\"blocked\" failcount=\"0\" reason=\""));
+        assert_non_null(strstr(t, "<alert>FENCING FAILED: blade2 (attempt 3)"));
+        free(t);
+        /* the reader takes its own output back */
+        {
+                Snapshot back;
+                DiagList d = {0};
+                size_t len;
+                assert_int_equal(status_xml_write_full(&s, p, alerts, 1, &t, &len), 0);
+                assert_int_equal(status_xml_read(t, len, c, &back, &d), 0);
+                assert_int_equal(d.n, 0);
+                snapshot_done(&back);
+                diag_clear(&d);
+                free(t);
+        }
+
+        StatusTextInfo info = {.plan = p, .alerts = alerts, .n_alerts = 1};
+        assert_int_equal(status_text_write(&s, &info, &t), 0);
+        assert_non_null(strstr(t, "vm-ldap"));
+        assert_non_null(strstr(t, "why: "));
+        assert_non_null(strstr(t, "blade2: failed, rc 5 (no such nic \"eth9\"), banned here"));
+        assert_non_null(strstr(t, "WARNING: fencing is disabled"));
+        assert_non_null(strstr(t, "FENCING FAILED: blade2"));
+        free(t);
+
+        /* nothing to say: no Attention section at all */
+        c->props.fencing = true;
+        info = (StatusTextInfo){0};
+        assert_int_equal(status_text_write(&s, &info, &t), 0);
+        assert_null(strstr(t, "Attention"));
+        free(t);
+        plan_free(p);
+        snapshot_done(&s);
+        config_free(c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_status_xml_round_trip_keeps_everything),
@@ -262,6 +322,7 @@ int main(void) {
                 cmocka_unit_test(test_status_xml_rejects_bad_documents_with_reasons),
                 cmocka_unit_test(test_status_xml_warns_about_unknown_names_but_reads),
                 cmocka_unit_test(test_status_xml_derives_cluster_roles),
+                cmocka_unit_test(test_status_shows_reasons_and_alerts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
