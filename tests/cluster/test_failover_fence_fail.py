@@ -71,7 +71,7 @@ def test_fence_failure_blocks():
                 calls = failover.fence_calls(c, "off", b3.name, kind="E")
                 check(len(calls) >= 2 and all(x[4] != 0 for x in calls),
                       "fence wrapper: expected >= 2 failed 'off' calls for blade3, got %s" % calls)
-                check(not fencing.is_powered_off(c, b3), "blade3 is powered off although its"
+                check(not failover.is_off(c, b3), "blade3 is powered off although its"
                       " device always fails")
                 # Meanwhile, plainly said, and nothing recovered.
                 for b in (b1, b2):
@@ -91,7 +91,8 @@ def test_fence_failure_blocks():
                 elif "fail=always" not in " ".join(said):
                         missing.append("bladectl status does not give the fence agent's"
                                        " reason: %s" % said)
-                hold(lambda: (c.agent_count("svc", "start", b1) + c.agent_count("svc", "start", b2),
+                hold(lambda: (c.agent_count("svc", "start", b1, t_cut)
+                              + c.agent_count("svc", "start", b2, t_cut),
                               failover.powered_holders(c, ip)),
                      lambda v: v[0] == 0 and "blade1" not in v[1] and "blade2" not in v[1], 3,
                      "no start of svc and no VIP on blade1/blade2 while blade3 is unfenced")
@@ -105,7 +106,7 @@ def test_fence_failure_blocks():
                 t_fix = time.time()
                 rc, secs, err = c.config_load(b2, fixed)
                 check_equal(rc, 0, "config load of a working device for blade3 (%s)" % err)
-                wait_until(lambda: fencing.is_powered_off(c, b3), bool, 90,
+                wait_until(lambda: failover.is_off(c, b3), bool, 90,
                            "blade3 powered off by the repaired device")
                 for b in (b1, b2):
                         wait_until(lambda: c.status(b)["nodes"]["blade3"]["state"],
@@ -119,8 +120,9 @@ def test_fence_failure_blocks():
                             "blades holding %s after recovery" % ip)
                 check_equal([n for n in c.file_holders(files) if n != "blade3"],
                             [placed["svc"]], "blades where svc runs after recovery")
-                check_equal(c.agent_count("svc", "start", b1) + c.agent_count("svc", "start", b2),
-                            1, "starts of svc on the survivors")
+                check_equal(c.agent_count("svc", "start", b1, t_cut)
+                            + c.agent_count("svc", "start", b2, t_cut),
+                            1, "starts of svc on the survivors after the cut")
                 ok = failover.fence_calls(c, "off", b3.name, kind="E")
                 check(ok[-1][4] == 0 and ok[-1][1] >= t_fix, "the last 'off' call is not a"
                       " success after the repair: %s" % ok)

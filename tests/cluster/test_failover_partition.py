@@ -54,7 +54,7 @@ def test_minority_stops_majority_runs():
                 fencing.expect_power_off(c, b3)
                 t_part = time.time()
                 c.partition([b1, b2], [b3])
-                wait_until(lambda: fencing.is_powered_off(c, b3), bool, 60,
+                wait_until(lambda: failover.is_off(c, b3), bool, 60,
                            "the majority to fence blade3")
                 offs = failover.fence_calls(c, "off", b3.name, kind="B")
                 check(offs, "no fence 'off' call for blade3 in the wrapper's log")

@@ -55,7 +55,7 @@ def fail_over(c, ip, sampler):
         new = c.wait_placement(RSC, blades=survivors, timeout=20)
         check(new != victim.name, "status still places %s on the cut blade" % RSC)
         check_equal(failover.powered_holders(c, ip), [new], "powered blades holding %s" % ip)
-        check(fencing.is_powered_off(c, victim), "%s answers from %s but %s was never powered"
+        check(failover.is_off(c, victim), "%s answers from %s but %s was never powered"
               " off" % (ip, new, victim.name))
 
         # Invariant 1: the fence agent's power-off returned before the VIP came up.
