@@ -87,8 +87,9 @@ static const OcfParam vip_params[] = {
 };
 
 static const OcfAction vip_actions[] = {
-        {"start", "20s", NULL, NULL},    {"stop", "20s", NULL, NULL},
-        {"monitor", "20s", "10s", "0"},  {"validate-all", "20s", NULL, NULL},
+        {"start", "20s", NULL, NULL},      {"stop", "20s", NULL, NULL},
+        {"migrate_to", "20s", NULL, NULL}, {"migrate_from", "20s", NULL, NULL},
+        {"monitor", "20s", "10s", "0"},    {"validate-all", "20s", NULL, NULL},
         {"meta-data", "5s", NULL, NULL},
 };
 
@@ -513,9 +514,14 @@ static int vip_validate(const OcfAgent *agent, const char *action) {
         return r;
 }
 
+/* An address cannot be in two places: "migrating" it is removing it here
+ * (migrate_to) and adding it there (migrate_from), with the same gap as a
+ * stop and a start.  It exists so that a group whose VM migrates live (a
+ * VIP, then its VM) can move as a whole without restarting the VM; the
+ * cluster runs migrate_from on the target with the same parameters. */
 static const OcfHandler vip_handlers[] = {
-        {"start", vip_start},           {"stop", vip_stop},
-        {"monitor", vip_monitor},       {"status", vip_monitor},
+        {"start", vip_start},           {"stop", vip_stop},       {"migrate_to", vip_stop},
+        {"migrate_from", vip_start},    {"monitor", vip_monitor}, {"status", vip_monitor},
         {"validate-all", vip_validate},
 };
 
@@ -527,7 +533,9 @@ int main(int argc, char **argv) {
                 .longdesc = "Adds an IPv4 service address to a blade's interface with "
                             "rtnetlink and announces it with gratuitous ARP at once; the "
                             "monitor is one address dump, cheap enough for a 1 s interval. "
-                            "stop removes the address and succeeds when it is already gone.",
+                            "stop removes the address and succeeds when it is already gone. "
+                            "migrate_to/migrate_from are stop here and start there, so a "
+                            "group with a live-migrating VM moves without a VM restart.",
                 .params = vip_params,
                 .n_params = sizeof(vip_params) / sizeof(vip_params[0]),
                 .actions = vip_actions,

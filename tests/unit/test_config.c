@@ -756,8 +756,8 @@ static void test_check_nodes_against_blade_names(void **state) {
         assert_int_equal(d.n, 0);
         assert_int_equal(config_check_nodes(c, two, 2, &d), -EINVAL);
         assert_true(has_diag(&d, DIAG_ERROR, 35, "node 'blade3' is not a blade of the node file"));
-        assert_true(has_diag(&d, DIAG_ERROR, 134, "location 'pref-mx2': 'blade3'"));
-        assert_true(has_diag(&d, DIAG_ERROR, 166, "fence-device 'fence-blade3'"));
+        assert_true(has_diag(&d, DIAG_ERROR, 137, "location 'pref-mx2': 'blade3'"));
+        assert_true(has_diag(&d, DIAG_ERROR, 169, "fence-device 'fence-blade3'"));
         config_free(c);
         diag_clear(&d);
 
