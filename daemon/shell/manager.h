@@ -19,6 +19,7 @@
 #include "bladed/cluster.h"
 #include "bladed/model.h"
 #include "bladed/nodes.h"
+#include "bladed/scheduler.h"
 #include "control.h"
 #include "cpg.h"
 #include "log.h"
@@ -204,6 +205,10 @@ bool manager_coord_involved(const Manager *m, uint32_t nodeid);
 /* Blades corosync has whose bladed was never seen: online, not probed,
  * for the scheduler (manager_coord.c explains). */
 void manager_coord_unseen(Manager *m, Snapshot *s);
+/* The configuration changed (a fence device may have been fixed). */
+void manager_coord_config_changed(Manager *m);
+/* For status: what waits for a fence that failed is blocked, and says so. */
+int manager_coord_annotate(Manager *m, const Snapshot *s, Plan *p);
 /* Lines for status's "Attention" (failed fences), a NULL-terminated
  * malloc'd array (strv_free); 0 or -ENOMEM. */
 int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n);

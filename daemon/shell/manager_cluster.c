@@ -118,6 +118,7 @@ static void run_effects(Manager *m, ClusterEffects *fx) {
                 manager_reparse_config(m);
                 manager_probe_config_changed(m);
                 manager_exec_config_changed(m);
+                manager_coord_config_changed(m);
         }
         if (fx->decided)
                 log_decision(m);

@@ -143,6 +143,8 @@ static int do_status(Manager *m, uint64_t id, const CtlRequest *q) {
                 if (r >= 0) {
                         manager_coord_unseen(m, &s);
                         r = scheduler_run(&s, &plan);
+                        if (r >= 0)
+                                r = manager_coord_annotate(m, &s, plan);
                         for (size_t b = 0; b < s.n_blades; b++) {
                                 s.blades[b].state = saved[b];
                                 s.blades[b].probed = probed[b];

@@ -920,6 +920,57 @@ void manager_coord_fill(Manager *m, Snapshot *s) {
         }
 }
 
+void manager_coord_config_changed(Manager *m) {
+        Coord *c = m->coord;
+
+        /* A fence device may have been fixed: try again at once. */
+        for (size_t i = 0; c && i < c->n_tries; i++)
+                c->tries[i].next_usec = 0;
+}
+
+static const FenceFailure *failure_find(const Coord *c, uint32_t nodeid) {
+        for (size_t i = 0; c && i < c->n_failures; i++)
+                if (c->failures[i].nodeid == nodeid)
+                        return &c->failures[i];
+        return NULL;
+}
+
+int manager_coord_annotate(Manager *m, const Snapshot *s, Plan *p) {
+        _cleanup_(freep) size_t *victim = calloc(p->n_actions + 1, sizeof(size_t));
+        char name[64];
+
+        if (!victim)
+                return -ENOMEM;
+        /* Which failed fence each action waits for, directly or not (every
+         * dependency is earlier in the plan). */
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const Action *a = &p->actions[i];
+                victim[i] = IDX_NONE;
+                if (a->kind == ACTION_FENCE && failure_find(m->coord, s->blades[a->blade].nodeid))
+                        victim[i] = a->blade;
+                for (size_t k = 0; k < a->n_deps && victim[i] == IDX_NONE; k++)
+                        victim[i] = victim[a->deps[k]];
+        }
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const Action *a = &p->actions[i];
+                if (victim[i] == IDX_NONE || a->rsc == IDX_NONE ||
+                    (a->kind != ACTION_START && a->kind != ACTION_MIGRATE_FROM) ||
+                    p->rsc[a->rsc].state == PLAN_RSC_BLOCKED)
+                        continue;
+                const FenceFailure *f = failure_find(m->coord, s->blades[victim[i]].nodeid);
+                char *why = NULL;
+                if (asprintf(&why,
+                             "waits for the fence of %s, which failed (attempt %" PRIu32 "): %s",
+                             cluster_blade_name(&m->cluster, f->nodeid, name, sizeof(name)),
+                             f->attempt, f->reason[0] ? f->reason : "no reason given") < 0)
+                        return -ENOMEM;
+                free(p->rsc[a->rsc].reason);
+                p->rsc[a->rsc].reason = why;
+                p->rsc[a->rsc].state = PLAN_RSC_BLOCKED;
+        }
+        return 0;
+}
+
 int manager_coord_alerts(Manager *m, char ***ret, size_t *ret_n) {
         Coord *c = m->coord;
         char **v = calloc((c ? c->n_failures : 0) + m->n_blades + 1, sizeof(char *));
