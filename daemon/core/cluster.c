@@ -285,8 +285,8 @@ static void mark_synced(Cluster *c, ClusterEffects *fx) {
                 c->authoritative = true;
 }
 
-static int apply_request(Cluster *c, uint32_t nodeid, uint32_t pid, uint64_t request_id,
-                         const char *doc, size_t len, ClusterEffects *fx) {
+static int apply_request(Cluster *c, uint32_t nodeid, uint32_t pid, uint64_t request_id, bool based,
+                         uint64_t base_epoch, const char *doc, size_t len, ClusterEffects *fx) {
         bool mine = is_local(c, nodeid, pid);
         _cleanup_(freep) char *stamped = NULL;
         size_t stamped_len;
@@ -301,6 +301,18 @@ static int apply_request(Cluster *c, uint32_t nodeid, uint32_t pid, uint64_t req
                                          "in this partition; configuration changes need more "
                                          "than half",
                                          c->n_blades);
+                return 0;
+        }
+        if (based && base_epoch != c->cluster_epoch) {
+                /* An edit made on an older copy would silently undo what was
+                 * applied since; every daemon sees the same epochs here. */
+                if (mine)
+                        return add_reply(fx, request_id, -ESTALE, 0,
+                                         "refused: the configuration changed while this change "
+                                         "was on its way (made on epoch %" PRIu64
+                                         ", the cluster is at epoch %" PRIu64
+                                         "); nothing was applied: run the command again",
+                                         base_epoch, c->cluster_epoch);
                 return 0;
         }
         epoch = c->cluster_epoch + 1;
@@ -357,7 +369,8 @@ static int drain_queue(Cluster *c, ClusterEffects *fx) {
 
         for (i = 0; i < c->n_queue && r >= 0; i++) {
                 ClusterQueued *q = &c->queue[i];
-                r = apply_request(c, q->nodeid, q->pid, q->request_id, q->doc, q->doc_len, fx);
+                r = apply_request(c, q->nodeid, q->pid, q->request_id, q->based, q->base_epoch,
+                                  q->doc, q->doc_len, fx);
         }
         for (size_t k = 0; k < c->n_queue; k++)
                 free(c->queue[k].doc);
@@ -616,8 +629,8 @@ static int on_config(Cluster *c, ClusterPeer *from, const WireConfig *w, Cluster
 
 static int on_request(Cluster *c, ClusterPeer *from, const WireRequest *q, ClusterEffects *fx) {
         if (!c->round_open)
-                return apply_request(c, from->nodeid, from->pid, q->request_id, q->doc, q->doc_len,
-                                     fx);
+                return apply_request(c, from->nodeid, from->pid, q->request_id, q->based,
+                                     q->base_epoch, q->doc, q->doc_len, fx);
         if (c->n_queue >= CLUSTER_MAX_QUEUE) {
                 if (is_local(c, from->nodeid, from->pid))
                         return add_reply(fx, q->request_id, -EBUSY, 0,
@@ -637,6 +650,8 @@ static int on_request(Cluster *c, ClusterPeer *from, const WireRequest *q, Clust
         c->queue[c->n_queue++] = (ClusterQueued){.nodeid = from->nodeid,
                                                  .pid = from->pid,
                                                  .request_id = q->request_id,
+                                                 .based = q->based,
+                                                 .base_epoch = q->base_epoch,
                                                  .doc = doc,
                                                  .doc_len = q->doc_len};
         return 0;
@@ -684,6 +699,7 @@ int cluster_apply_message(Cluster *c, uint32_t nodeid, uint32_t pid, const WireM
         case WIRE_CONFIG:
                 return on_config(c, from, &m->config, fx);
         case WIRE_CONFIG_REQUEST:
+        case WIRE_CONFIG_EDIT:
                 return on_request(c, from, &m->request, fx);
         case WIRE_CONFIG_ACK:
                 return on_ack(c, from, &m->ack, fx);

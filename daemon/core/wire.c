@@ -10,6 +10,7 @@
 #define STATE_SIZE (8 + 8 + 8 + 4 + 4 + 4)
 #define CONFIG_FIXED (8 + 8 + 8 + 4)
 #define REQUEST_FIXED (8 + 4)
+#define EDIT_FIXED (8 + 8 + 4)
 #define ACK_FIXED (8 + 4 + 4)
 #define RSTATE_FIXED (8 + 4 + 4 + 4 + 4 + 4)
 #define ACTION_FIXED (8 + 8 + 4 + 4 + 4 + 4)
@@ -111,6 +112,8 @@ const char *wire_type_to_string(unsigned type) {
                 return "NODES";
         case WIRE_LEAVING:
                 return "LEAVING";
+        case WIRE_CONFIG_EDIT:
+                return "CONFIG_EDIT";
         default:
                 return "unknown";
         }
@@ -270,6 +273,18 @@ static int decode_payload(Reader *r, WireMessage *m, const char **reason) {
                         return -EBADMSG;
                 }
                 m->request.request_id = get_u64(r);
+                k = get_blob(r, WIRE_MAX_DOC, false, &m->request.doc, &m->request.doc_len, reason);
+                if (k < 0)
+                        return k;
+                break;
+        case WIRE_CONFIG_EDIT:
+                if (r->left < EDIT_FIXED) {
+                        *reason = "CONFIG_EDIT payload truncated";
+                        return -EBADMSG;
+                }
+                m->request.request_id = get_u64(r);
+                m->request.base_epoch = get_u64(r);
+                m->request.based = true;
                 k = get_blob(r, WIRE_MAX_DOC, false, &m->request.doc, &m->request.doc_len, reason);
                 if (k < 0)
                         return k;
@@ -508,6 +523,11 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                         return -EINVAL;
                 payload = REQUEST_FIXED + m->request.doc_len;
                 break;
+        case WIRE_CONFIG_EDIT:
+                if (!blob_ok(m->request.doc, m->request.doc_len, WIRE_MAX_DOC, false))
+                        return -EINVAL;
+                payload = EDIT_FIXED + m->request.doc_len;
+                break;
         case WIRE_CONFIG_ACK:
                 if (!blob_ok(m->ack.msg, m->ack.msg_len, WIRE_MAX_TEXT, true) || m->ack.error > 0 ||
                     m->ack.error < -4095)
@@ -584,6 +604,11 @@ int wire_encode(const WireMessage *m, uint8_t **ret, size_t *ret_len) {
                 break;
         case WIRE_CONFIG_REQUEST:
                 put_be(&w, m->request.request_id, 8);
+                put_blob(&w, m->request.doc, m->request.doc_len);
+                break;
+        case WIRE_CONFIG_EDIT:
+                put_be(&w, m->request.request_id, 8);
+                put_be(&w, m->request.base_epoch, 8);
                 put_blob(&w, m->request.doc, m->request.doc_len);
                 break;
         case WIRE_CONFIG_ACK:

@@ -227,7 +227,8 @@ static int refuse_change(Manager *m, uint64_t id, const char *what) {
  * node file again (it trusts nobody, itself included), then orders it
  * through CPG as a CONFIG_REQUEST.  The answer to request id comes from
  * the reducer once every member has written it (manager_cluster.c). */
-static int submit_config(Manager *m, uint64_t id, const char *doc, size_t len, const char *what) {
+static int submit_config(Manager *m, uint64_t id, const char *doc, size_t len, const char *what,
+                         bool based) {
         _cleanup_(diag_clear) DiagList diag = {0};
         _cleanup_(freep) const char **names = NULL;
         Config *c = NULL;
@@ -264,8 +265,15 @@ static int submit_config(Manager *m, uint64_t id, const char *doc, size_t len, c
                            &diag);
                 return 0;
         }
-        w = (WireMessage){.type = WIRE_CONFIG_REQUEST, .nodeid = m->cluster.local_nodeid};
-        w.request = (WireRequest){.request_id = id, .doc = doc, .doc_len = len};
+        /* An admin edit is made on our copy: it must not overwrite a change
+         * ordered before it (CONFIG_EDIT carries the epoch it was made on). */
+        w = (WireMessage){.type = based ? WIRE_CONFIG_EDIT : WIRE_CONFIG_REQUEST,
+                          .nodeid = m->cluster.local_nodeid};
+        w.request = (WireRequest){.request_id = id,
+                                  .based = based,
+                                  .base_epoch = m->cluster.epoch,
+                                  .doc = doc,
+                                  .doc_len = len};
         r = wire_encode(&w, &buf, &blen);
         if (r < 0)
                 return r;
@@ -276,7 +284,7 @@ static int submit_config(Manager *m, uint64_t id, const char *doc, size_t len, c
 }
 
 static int do_config_load(Manager *m, uint64_t id, const CtlRequest *q) {
-        return submit_config(m, id, q->args[0].p, q->args[0].len, "configuration load");
+        return submit_config(m, id, q->args[0].p, q->args[0].len, "configuration load", false);
 }
 
 static char *arg_dup(const CtlRequest *q, size_t i) {
@@ -381,7 +389,7 @@ static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
         }
         if (r == 0) {
                 log_notice(&m->log, "%s: %s", what, res.message);
-                return submit_config(m, id, res.doc, res.doc_len, what);
+                return submit_config(m, id, res.doc, res.doc_len, what, true);
         }
         switch (r) {
         case -ENOMEM:

@@ -61,6 +61,8 @@ typedef struct ClusterPeer {
 typedef struct ClusterQueued {
         uint32_t nodeid, pid;
         uint64_t request_id;
+        bool based; /* a CONFIG_EDIT: refused unless the cluster is at base_epoch */
+        uint64_t base_epoch;
         char *doc;
         size_t doc_len;
 } ClusterQueued;

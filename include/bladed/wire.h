@@ -51,7 +51,9 @@ typedef enum WireType {
         WIRE_ACTION = 17,          /* the coordinator: "blade B, do this to resource R" */
         WIRE_FENCE = 18,           /* the outcome of a fencing attempt */
         WIRE_NODES = 19,           /* node file change, its ack, or a digest announce */
-        WIRE_LEAVING = 20, /* the sender shuts down cleanly: drain it; empty payload */
+        WIRE_LEAVING = 20,         /* the sender shuts down cleanly: drain it; empty payload */
+        WIRE_CONFIG_EDIT = 21,     /* an admin edit made on epoch N: a CONFIG_REQUEST that
+                                    * is refused if the cluster is no longer at N */
         /* version 1 drops unknown types */
 } WireType;
 
@@ -80,6 +82,8 @@ typedef struct WireConfig {
 
 typedef struct WireRequest {
         uint64_t request_id; /* the sender's own number for its waiting client */
+        bool based;          /* CONFIG_EDIT: base_epoch is meaningful */
+        uint64_t base_epoch; /* the epoch of the copy the edit was made on */
         const char *doc;
         size_t doc_len;
 } WireRequest;

@@ -257,6 +257,16 @@ static void sim_request(Sim *s, int i, uint64_t id, const char *doc) {
         sim_send(s, i, &m);
 }
 
+static void sim_edit(Sim *s, int i, uint64_t id, uint64_t base, const char *doc) {
+        WireMessage m = {.type = WIRE_CONFIG_EDIT, .nodeid = ids[i]};
+        m.request = (WireRequest){.request_id = id,
+                                  .based = true,
+                                  .base_epoch = base,
+                                  .doc = doc,
+                                  .doc_len = strlen(doc)};
+        sim_send(s, i, &m);
+}
+
 static Sim *sim_new(size_t n) {
         Sim *s = calloc(1, sizeof(Sim));
         s->n = n;
@@ -387,6 +397,35 @@ static void test_cluster_concurrent_loads_are_ordered_the_same_everywhere(void *
         assert_int_equal(assert_partition_agrees(s, 0, "from1"), 5);
         assert_int_equal(s->nodes[2].replies[0].epoch, 4);
         assert_int_equal(s->nodes[0].replies[0].epoch, 5);
+        sim_free(s);
+}
+
+/* Two admins edit at once on blades 1 and 3, both on epoch 3: the edit CPG
+ * orders first wins, the other is refused everywhere (it would undo the
+ * first), and nothing else changes; a later edit on the new epoch passes. */
+static void test_cluster_concurrent_edits_second_is_refused(void **state) {
+        Sim *s = sim_new(3);
+        sim_start_all(s, 3, "base");
+        sim_edit(s, 2, 7, 3, "standby-blade1");
+        sim_edit(s, 0, 8, 3, "migrate-vip");
+        sim_settle(s);
+        assert_int_equal(assert_partition_agrees(s, 0, "standby-blade1"), 4);
+        assert_int_equal(s->nodes[2].n_replies, 1);
+        assert_int_equal(s->nodes[2].replies[0].error, 0);
+        assert_int_equal(s->nodes[0].n_replies, 1);
+        assert_int_equal(s->nodes[0].replies[0].error, -ESTALE);
+        assert_non_null(strstr(s->nodes[0].replies[0].message, "made on epoch 3"));
+        assert_non_null(strstr(s->nodes[0].replies[0].message, "at epoch 4"));
+        assert_int_equal(s->nodes[1].n_replies, 0);
+
+        sim_edit(s, 0, 9, 4, "migrate-vip");
+        sim_settle(s);
+        assert_int_equal(assert_partition_agrees(s, 0, "migrate-vip"), 5);
+        assert_int_equal(s->nodes[0].replies[1].error, 0);
+        /* a whole-file load (CONFIG_REQUEST) carries no base: it replaces */
+        sim_request(s, 1, 10, "loaded");
+        sim_settle(s);
+        assert_int_equal(assert_partition_agrees(s, 0, "loaded"), 6);
         sim_free(s);
 }
 
@@ -662,6 +701,7 @@ int main(void) {
                 cmocka_unit_test(test_cluster_equal_epochs_lowest_node_wins),
                 cmocka_unit_test(test_cluster_load_applies_everywhere_and_acks_after_all_wrote),
                 cmocka_unit_test(test_cluster_concurrent_loads_are_ordered_the_same_everywhere),
+                cmocka_unit_test(test_cluster_concurrent_edits_second_is_refused),
                 cmocka_unit_test(test_cluster_minority_refuses_changes),
                 cmocka_unit_test(test_cluster_partition_heal_majority_copy_wins),
                 cmocka_unit_test(test_cluster_quorate_side_wins_over_higher_minority_epoch),

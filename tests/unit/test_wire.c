@@ -168,7 +168,7 @@ static void test_wire_garbled_header_fields(void **state) {
         memcpy(t, b, len);
         t[5] = 200;
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
-        t[5] = 21; /* not assigned */
+        t[5] = 22; /* not assigned */
         assert_int_equal(wire_decode(t, len, &d, &why), -EOPNOTSUPP);
         t[5] = WIRE_NODES; /* a STATE payload is no NODES payload */
         assert_int_equal(wire_decode(t, len, &d, &why), -EBADMSG);
@@ -447,6 +447,22 @@ static void test_wire_result_and_fence(void **state) {
         put32(b + WIRE_HEADER_SIZE + 4, 0x10); /* undefined flag */
         assert_int_equal(wire_decode(b, len, &d, &why), -EBADMSG);
         free(b);
+
+        /* CONFIG_EDIT: a request with the epoch it was made on */
+        m = (WireMessage){.type = WIRE_CONFIG_EDIT, .nodeid = 3};
+        m.request = (WireRequest){
+                .request_id = 5, .based = true, .base_epoch = 41, .doc = "<x/>", .doc_len = 4};
+        b = encode(&m, &len);
+        assert_int_equal(len, WIRE_HEADER_SIZE + 8 + 8 + 4 + 4);
+        assert_int_equal(wire_decode(b, len, &d, &why), 0);
+        assert_true(d.request.based);
+        assert_int_equal(d.request.base_epoch, 41);
+        assert_int_equal(d.request.request_id, 5);
+        assert_memory_equal(d.request.doc, "<x/>", 4);
+        assert_truncations_refused(b, len);
+        free(b);
+        m.request.doc_len = 0;
+        assert_int_equal(wire_encode(&m, &b, &len), -EINVAL);
 
         /* LEAVING: a header and nothing else */
         m = (WireMessage){.type = WIRE_LEAVING, .nodeid = 2};
