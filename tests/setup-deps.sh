@@ -18,6 +18,8 @@ packages=(
   clang libxml2-utils
   # cluster tests and the demo: real corosync in network namespaces
   corosync iproute2 iputils-arping iputils-ping procps python3
+  # docs-rst: every page of doc/ and README.rst parses without a warning
+  python3-docutils
   # vm agent tests (vm-libvirt): real libvirtd + QEMU (TCG) per blade namespace
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients tini
   # mailcheck agent: TLS through OpenSSL (libssl-dev to build, libssl3 at run
