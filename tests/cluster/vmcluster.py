@@ -72,6 +72,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "vm"))
 import fencing  # noqa: E402
 import harness  # noqa: E402
+import hotplug  # noqa: E402
 import vmlab  # noqa: E402
 from harness import Skip, TestFailure, check, log, wait_until  # noqa: E402
 
@@ -570,6 +571,26 @@ class VMSampler(threading.Thread):
                 return len(self.samples)
 
 
+class HotplugVMCluster(hotplug.HotplugCluster, VMCluster):
+        """VMCluster with spare blades in the chassis (hotplug.HotplugCluster):
+        every blade namespace gets its libvirt directories and /etc/netns
+        hosts file at set-up, but start() runs libvirtd, corosync and bladed
+        on the running blades only.  A spare, once `bladectl node add` took
+        it in, is started by the test: prepare_spare(), start_libvirtd(),
+        start_corosync(), start_bladed()."""
+
+        def start(self, bladed=None, timeout=30):
+                t = time.monotonic()
+                for b in self.running():
+                        self.start_libvirtd(b, wait=False)
+                for b in self.running():
+                        self.wait_libvirtd(b)
+                log("libvirtd answers on %s (%.1f s)" % (", ".join(b.name for b in
+                                                                     self.running()),
+                                                          time.monotonic() - t))
+                hotplug.HotplugCluster.start(self, bladed=bladed, timeout=timeout)
+
+
 def vm_primitive(c, rid, dom, monitor="5s", meta=None, indent="    "):
         """An ocf:bladed:vm <primitive> for one of c's guests (live migration
         allowed unless meta says otherwise)."""
@@ -590,10 +611,11 @@ def vm_primitive(c, rid, dom, monitor="5s", meta=None, indent="    "):
         return "\n".join(out) + "\n"
 
 
-def config_xml(c, primitives, extra="", fencing_on=True, stickiness=100):
+def config_xml(c, primitives, extra="", fencing_on=True, stickiness=100, fence_blades=None):
         """A whole configuration: the primitives, fence_bladens devices for
-        every blade (when fencing_on) and `extra` (constraints...)."""
-        fence = fencing.fencing_xml(c) if fencing_on else ""
+        every blade (when fencing_on; only for fence_blades when given) and
+        `extra` (constraints...)."""
+        fence = fencing.fencing_xml(c, blades=fence_blades) if fencing_on else ""
         return ('<?xml version="1.0"?>\n<bladed-config epoch="1">\n'
                 '  <properties no-quorum-policy="stop" fencing="%s"'
                 ' default-stickiness="%d"/>\n'
