@@ -4,7 +4,7 @@
  * maintenance, cleanup, fence, node add, node remove.  Each is one request
  * to bladed; migrate and standby then watch `status --xml` (every 50 ms,
  * up to --wait seconds) until the outcome the admin asked for is there,
- * and say what happened (doc/procedures-migrate.rst).
+ * and say what happened (doc/procedure-migrate.rst).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -88,8 +88,8 @@ static int parse_wait(const char *s) {
 
 /* Sends a request with 1-3 arguments; 0 with the answer, else the exit
  * status (reason printed).  A refusal's reason goes to stderr here. */
-static int send_change(const CtlOptions *o, int cmd, const char *a0, const char *a1,
-                       const char *a2, CtlAnswer *ans) {
+static int send_change(const CtlOptions *o, int cmd, const char *a0, const char *a1, const char *a2,
+                       CtlAnswer *ans) {
         CtlRequest q = {.command = (uint16_t)cmd};
         const char *args[] = {a0, a1, a2};
         int r;
@@ -365,8 +365,8 @@ int ctl_standby(int argc, char **argv, const CtlOptions *o) {
                 if (w == WATCH_DONE)
                         break;
                 if (w == WATCH_FAILED || now_ms() >= deadline) {
-                        fprintf(stderr, "bladectl: %s is on standby but not drained%s: %s\n",
-                                node, w == WATCH_FAILED ? "" : " in time", why);
+                        fprintf(stderr, "bladectl: %s is on standby but not drained%s: %s\n", node,
+                                w == WATCH_FAILED ? "" : " in time", why);
                         return CTL_EXIT_FAILED;
                 }
                 sleep_ms(POLL_MS);
@@ -476,16 +476,17 @@ int ctl_cleanup(int argc, char **argv, const CtlOptions *o) {
 }
 
 int ctl_fence(int argc, char **argv, const CtlOptions *o) {
-        static const char u[] = "fence NODE [--yes] [--status]";
+        static const char u[] = "fence NODE [--yes] [--status | --confirm-off]";
         static const struct option options[] = {
                 {"yes", no_argument, NULL, 'y'},
                 {"status", no_argument, NULL, 's'},
+                {"confirm-off", no_argument, NULL, 'c'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
-        bool yes = false, status_only = false;
+        bool yes = false, status_only = false, confirm = false;
         const char *node;
-        char line[64];
+        char line[80];
         int opt, r;
 
         optind = 0;
@@ -495,18 +496,41 @@ int ctl_fence(int argc, char **argv, const CtlOptions *o) {
                         yes = true;
                 else if (opt == 's')
                         status_only = true;
+                else if (opt == 'c')
+                        confirm = true;
                 else
                         return usage(u);
         }
-        if (argc - optind != 1)
+        if (argc - optind != 1 || (status_only && confirm))
                 return usage(u);
         node = argv[optind];
         if ((r = bad_blade("blade name", node)) != 0)
                 return r;
-        if (!status_only && !yes) {
+        if (confirm && !yes) {
+                /* The cluster will restart that blade's VMs elsewhere on the
+                 * admin's word alone: make the admin type the blade's name. */
                 if (!isatty(STDIN_FILENO)) {
-                        fprintf(stderr, "bladectl: fence powers %s off now; not on a terminal, "
-                                        "so say --yes\n",
+                        fprintf(stderr,
+                                "bladectl: --confirm-off declares %s powered off; not on a "
+                                "terminal, so say --yes\n",
+                                node);
+                        return CTL_EXIT_USAGE;
+                }
+                fprintf(stderr,
+                        "Only if %s is REALLY off (powered down, pulled out): its resources are "
+                        "restarted\non the other blades at once, and a VM running twice on shared "
+                        "storage corrupts it.\nType the blade's name to confirm: ",
+                        node);
+                if (!fgets(line, sizeof(line), stdin) || strncmp(line, node, strlen(node)) != 0 ||
+                    strcmp(line + strlen(node), "\n") != 0) {
+                        fprintf(stderr, "bladectl: nothing confirmed\n");
+                        return CTL_EXIT_FAILED;
+                }
+        } else if (!status_only && !confirm && !yes) {
+                if (!isatty(STDIN_FILENO)) {
+                        fprintf(stderr,
+                                "bladectl: fence powers %s off now; not on a terminal, "
+                                "so say --yes\n",
                                 node);
                         return CTL_EXIT_USAGE;
                 }
@@ -519,7 +543,11 @@ int ctl_fence(int argc, char **argv, const CtlOptions *o) {
                         return CTL_EXIT_FAILED;
                 }
         }
-        return print_answer(o, CTL_CMD_FENCE, node, status_only ? "status" : "off", NULL);
+        return print_answer(o, CTL_CMD_FENCE, node,
+                            status_only ? "status"
+                            : confirm   ? "confirm"
+                                        : "off",
+                            NULL);
 }
 
 int ctl_node_add(int argc, char **argv, const CtlOptions *o) {

@@ -221,6 +221,10 @@ int manager_exec_cleanup(Manager *m, const char *rsc, const char *node, const ch
  * answers, with the "status" action).  Answers control request id later
  * with control_reply(); < 0 only for an internal error. */
 int manager_exec_fence_admin(Manager *m, uint64_t id, const char *node, bool status_only);
+/* `bladectl fence NODE --confirm-off`: the admin vouches that NODE is off
+ * (its device cannot say so): it counts as fenced.  Refused while NODE's
+ * bladed is a member.  Answers control request id. */
+int manager_exec_fence_confirm(Manager *m, uint64_t id, const char *node);
 
 /* manager_nodes.c: hot-add and hot-remove (doc/procedures) */
 /* `bladectl node add NAME IP [--number N]` (number < 0: the lowest free)

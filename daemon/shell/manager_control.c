@@ -445,14 +445,20 @@ static int do_cleanup(Manager *m, uint64_t id, const CtlRequest *q) {
 
 static int do_fence(Manager *m, uint64_t id, const CtlRequest *q) {
         _cleanup_(freep) char *node = arg_dup(q, 0);
-        bool status_only = arg_is(q, 1, "status");
+        bool status_only = arg_is(q, 1, "status"), confirm = arg_is(q, 1, "confirm");
 
         if (!node)
                 return -ENOMEM;
-        if (!status_only && !arg_is(q, 1, "off")) {
+        if (!status_only && !confirm && !arg_is(q, 1, "off")) {
                 control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0,
-                              "fence takes 'off' or 'status'");
+                              "fence takes 'off', 'status' or 'confirm'");
                 return 0;
+        }
+        if (confirm) {
+                if (refuse_change(m, id, "fence confirmation"))
+                        return 0;
+                log_notice(&m->log, "an admin confirms that %s is powered off", node);
+                return manager_exec_fence_confirm(m, id, node);
         }
         /* Asking a device whether it answers harms nobody; powering a blade
          * off needs the quorum that makes us the cluster. */

@@ -815,6 +815,35 @@ int manager_exec_fence_admin(Manager *m, uint64_t id, const char *node, bool sta
         return 0;
 }
 
+int manager_exec_fence_confirm(Manager *m, uint64_t id, const char *node) {
+        char why[320];
+        uint32_t victim = 0;
+
+        for (size_t i = 0; i < m->n_blades; i++)
+                if (strcmp(m->blades[i]->name, node) == 0)
+                        victim = m->blades[i]->number + 1;
+        if (!victim) {
+                snprintf(why, sizeof(why), "no blade named '%s' in %s", node, m->opt.nodes_path);
+                control_reply(&m->control, id, CTL_STATUS_INPUT, NULL, 0, why);
+                return 0;
+        }
+        if (is_member(m, victim)) {
+                snprintf(why, sizeof(why),
+                         "%s's bladed is in the cluster right now: it is not off; use "
+                         "'bladectl standby %s' or 'bladectl fence %s'",
+                         node, node, node);
+                control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, why);
+                return 0;
+        }
+        log_node(&m->log, LOG_WARNING, node,
+                 "%s confirmed powered off by an admin: counted as fenced without its device",
+                 node);
+        send_fence(m, victim, true, true, -1, 1, "confirmed off by an admin");
+        int n = snprintf(why, sizeof(why), "%s counts as fenced (confirmed by you)\n", node);
+        control_reply(&m->control, id, CTL_STATUS_OK, why, (size_t)n, NULL);
+        return 0;
+}
+
 int manager_exec_cleanup(Manager *m, const char *rsc, const char *node, const char **why) {
         WireMessage w = {.type = WIRE_ACTION, .nodeid = m->cluster.local_nodeid};
         uint32_t blade = 0;
