@@ -360,6 +360,22 @@ static int do_edit(Manager *m, uint64_t id, const CtlRequest *q) {
                 r = config_admin_migrate(m->cluster.doc, m->cluster.doc_len, a0, a1,
                                          a1 ? NULL : current_blade(m, a0, cur, sizeof(cur)), names,
                                          m->n_blades, &res);
+                if (r == 0 && a1) {
+                        /* A preference for a blade that cannot take anything
+                         * now would only wait out bladectl's --wait. */
+                        uint32_t to = 0;
+                        for (size_t i = 0; i < m->n_blades; i++)
+                                if (strcmp(m->blades[i]->name, a1) == 0)
+                                        to = m->blades[i]->number + 1;
+                        if (to && cluster_blade_state(&m->cluster, to) != BLADE_ONLINE) {
+                                snprintf(body, sizeof(body),
+                                         "%s is not online (its bladed is not in the cluster): "
+                                         "it cannot take %s now; nothing changed",
+                                         a1, a0);
+                                control_reply(&m->control, id, CTL_STATUS_FAILED, NULL, 0, body);
+                                return 0;
+                        }
+                }
                 if (r == 0 && a1 && runs_on(m, a0, a1)) {
                         snprintf(body, sizeof(body), "%s already runs on %s; nothing changed", a0,
                                  a1);
