@@ -86,12 +86,13 @@ def fence_calls(cluster, action=None, victim=None, kind="B"):
         return out
 
 
-def fencing_section(cluster, fail=(), delay_ms=None):
-        """<fencing> with one logged fence_bladens device per blade.  fail: blades
-        whose device always fails; delay_ms: {blade: ms} before acting."""
+def fencing_section(cluster, fail=(), delay_ms=None, blades=None):
+        """<fencing> with one logged fence_bladens device per blade (per blade
+        of `blades` when given: the others have none).  fail: blades whose
+        device always fails; delay_ms: {blade: ms} before acting."""
         delay_ms = delay_ms or {}
         out = []
-        for b in cluster.blades:
+        for b in cluster.blades if blades is None else blades:
                 params = fencing.device_params(cluster, fail=b in fail,
                                                delay_ms=delay_ms.get(b, 0))
                 out.append('    <fence-device id="fence-%s" agent="%s" node="%s">\n%s'
@@ -116,16 +117,18 @@ def statefile_primitive(cluster, rsc, monitor="1s"):
 
 
 def failover_config(cluster, primitives, prefer=None, fail=(), delay_ms=None,
-                    epoch=1, stop_timeout_s=None):
-        """Fencing on, a logged fence_bladens device per blade.  prefer:
-        {rsc: (blade, score)} location constraints."""
+                    epoch=1, stop_timeout_s=None, fence_blades=None):
+        """Fencing on, a logged fence_bladens device per blade (only for
+        fence_blades when given).  prefer: {rsc: (blade, score)} location
+        constraints."""
         cons = ""
         if prefer:
                 cons = "  <constraints>\n%s  </constraints>\n" % "".join(
                         '    <location id="pref-%s" rsc="%s" node="%s" score="%s"/>\n'
                         % (rsc, rsc, b.name, score) for rsc, (b, score) in sorted(prefer.items()))
         text = config_xml(primitives, fencing=True,
-                          extra=cons + fencing_section(cluster, fail, delay_ms), epoch=epoch)
+                          extra=cons + fencing_section(cluster, fail, delay_ms, fence_blades),
+                          epoch=epoch)
         if stop_timeout_s:
                 text = text.replace('no-quorum-policy="stop"', 'no-quorum-policy="stop"'
                                     ' no-quorum-stop-timeout="%ds"' % stop_timeout_s, 1)
