@@ -26,6 +26,13 @@ Asked on blade1, in this order:
 Figures: the fence (bladectl's "N ms"), fence command -> svc started on a
 survivor.
 
+Second case, `fence NODE --confirm-off` (the admin vouches that a lost
+blade is off when its device cannot): refused while the blade's bladed is a
+member, refused on a pipe without --yes, confirms nothing when another name
+is typed; blade3 powered off with a device that always fails: svc stays
+down (fence failing), then the typed confirmation makes blade3 "fenced" on
+both survivors and svc recovers.
+
 Root only, with corosync; otherwise skipped (77).
 """
 import os
@@ -195,5 +202,50 @@ def test_fence_command():
                 c.check_daemons_alive()
 
 
+def test_confirm_off():
+        """fence --confirm-off: refused for a member; a lost blade is recovered on the admin's word"""
+        with Cluster(3, name="fence-confirm") as c:
+                b1, b2, b3 = c.blades
+                path = c.set_initial_config(failover.failover_config(
+                        c, [failover.statefile_primitive(c, RSC)], prefer={RSC: (b3, 5000)},
+                        fail=(b3,)))
+                failover.validate(c, path)
+                c.start()
+                check_equal(c.wait_placement(RSC, timeout=60), b3.name, "%s's blade" % RSC)
+
+                # A member is not off: refused, whatever the admin says.
+                r = c.ctl(b1, "fence", b3.name, "--confirm-off", "--yes")
+                check_refused(r, 1, r"is in the cluster right now: it is not off",
+                              "fence %s --confirm-off while it is a member" % b3.name)
+                # Not on a terminal and no --yes: refused before asking the daemon.
+                r = ctl_stdin(c, b1, ["fence", b3.name, "--confirm-off"], b3.name + "\n")
+                check_refused(r, 2, r"--yes", "--confirm-off without --yes on a pipe")
+                # On a terminal, typing another name confirms nothing.
+                rc, err = ctl_tty(c, b1, ["fence", b3.name, "--confirm-off"], "blade2\n")
+                check(rc == 1 and "nothing confirmed" in err,
+                      "--confirm-off answered with another name: exit %d, %r" % (rc, err))
+
+                # blade3 dies; its device always fails: svc stays blocked.
+                t0 = time.time()
+                fencing.power_off(c, b3)
+                wait_until(lambda: failover.cluster_log_lines(c, since=t0, match="FAILED",
+                                                              blades=[b1, b2]),
+                           bool, 30, "a failed fence of %s in the survivors' logs" % b3.name)
+                hold(lambda: c.placement(RSC, blades=[b1, b2]), lambda n: n is None, 3,
+                     "%s staying down while %s's fence fails" % (RSC, b3.name))
+                # The admin has checked the blade is off, and says so.
+                rc, err = ctl_tty(c, b1, ["fence", b3.name, "--confirm-off"], b3.name + "\n")
+                check(rc == 0, "--confirm-off typed on a terminal: exit %d, %r" % (rc, err))
+                for b in (b1, b2):
+                        wait_until(lambda: c.status(b)["nodes"][b3.name]["state"],
+                                   lambda st: st == "fenced", 20,
+                                   "%s's status to show %s fenced" % (b.name, b3.name))
+                new = c.wait_placement(RSC, timeout=60, blades=[b1, b2],
+                                       what="%s recovered after --confirm-off" % RSC)
+                log("%s recovered on %s %.2f s after the power-off, on the admin's word"
+                    % (RSC, new, time.time() - t0))
+                c.check_daemons_alive()
+
+
 if __name__ == "__main__":
-        main([test_fence_command])
+        main([test_fence_command, test_confirm_off])
