@@ -336,19 +336,9 @@ static void on_job_done(Runner *r, const RunnerResult *res, void *userdata) {
         char why[OCF_EXIT_REASON_MAX + 64];
 
         (void)r;
-        if (res->exit_reason)
-                snprintf(why, sizeof(why), "%s", res->exit_reason);
-        else if (res->timed_out)
-                snprintf(why, sizeof(why), "timed out after %" PRIu64 " ms", j->timeout_ms);
-        else if (res->signal > 0)
-                snprintf(why, sizeof(why), "agent killed by signal %d", res->signal);
-        else if (res->exec_errno > 0)
-                snprintf(why, sizeof(why), "cannot execute the agent: %s",
-                         strerror(res->exec_errno));
-        else
-                why[0] = 0;
         job_unlink(m->exec, j);
-        job_finish(m, j, rc, why[0] ? why : NULL, res->duration_ms);
+        job_finish(m, j, rc, runner_result_reason(res, "agent", j->timeout_ms, why, sizeof(why)),
+                   res->duration_ms);
         job_free(j);
         exec_kick(m);
         drain_check(m);

@@ -6,13 +6,10 @@
  * blade lists and majority updated, NODES ACK.  doc/wire-protocol.rst, NODES.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bladed/nodes_change.h"
@@ -22,11 +19,6 @@
 
 #define DEFAULT_COROSYNC_CONF "/etc/corosync/corosync.conf"
 #define COROSYNC_CONF_MAX (1u << 20)
-
-static void closep(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
-}
 
 static const char *coro_conf(const Manager *m) {
         return m->opt.corosync_conf_path ? m->opt.corosync_conf_path : DEFAULT_COROSYNC_CONF;
@@ -39,64 +31,6 @@ int manager_nodes_read(Manager *m, char **text, size_t *len, uint64_t *digest) {
         if (r < 0)
                 return r;
         *digest = wire_digest(*text, *len);
-        return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, buf, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                buf += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
-/* persist.c's recipe for a file an admin owns: temp file beside it, write,
- * keep the old mode, fsync, rename, fsync the directory.  A symlink is
- * followed so the link stays a link. */
-static int write_atomic(const char *path, const char *buf, size_t len) {
-        _cleanup_(freep) char *real = NULL, *dir_copy = NULL, *tmp = NULL;
-        _cleanup_(closep) int fd = -1, dfd = -1;
-        struct stat st;
-        mode_t mode = 0644;
-        const char *dir;
-        int r;
-
-        real = realpath(path, NULL);
-        if (!real)
-                return -errno;
-        if (stat(real, &st) == 0)
-                mode = st.st_mode & 07777;
-        dir_copy = strdup(real);
-        if (!dir_copy)
-                return -ENOMEM;
-        dir = dirname(dir_copy);
-        if (asprintf(&tmp, "%s/.bladed.XXXXXX", dir) < 0) {
-                tmp = NULL;
-                return -ENOMEM;
-        }
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        r = write_all(fd, buf, len);
-        if (r >= 0 && fchmod(fd, mode) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, real) < 0)
-                r = -errno;
-        if (r < 0) {
-                unlink(tmp);
-                return r;
-        }
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) < 0)
-                return -errno;
         return 0;
 }
 
@@ -344,7 +278,7 @@ static int apply_local(Manager *m, const WireNodes *n, const NodeFile *nf, uint6
         r = manager_nodes_conf_for(m, nf, &conf, &conf_len, why, why_size);
         if (r < 0)
                 return r;
-        r = write_atomic(m->opt.nodes_path, n->text, n->text_len);
+        r = persist_replace_file(m->opt.nodes_path, n->text, n->text_len);
         if (r < 0) {
                 snprintf(why, why_size, "cannot write %s", m->opt.nodes_path);
                 return r;
@@ -357,7 +291,7 @@ static int apply_local(Manager *m, const WireNodes *n, const NodeFile *nf, uint6
         }
         /* The majority and the blades to place resources on changed. */
         manager_coord_kick(m);
-        r = write_atomic(coro_conf(m), conf, conf_len);
+        r = persist_replace_file(coro_conf(m), conf, conf_len);
         if (r < 0) {
                 snprintf(why, why_size, "cannot write %s", coro_conf(m));
                 return r;

@@ -183,18 +183,7 @@ static void on_probe(Runner *r, const RunnerResult *res, void *userdata) {
         char why[OCF_EXIT_REASON_MAX + 64];
 
         (void)r;
-        if (res->exit_reason)
-                snprintf(why, sizeof(why), "%s", res->exit_reason);
-        else if (res->timed_out)
-                snprintf(why, sizeof(why), "probe timed out after %" PRIu64 " ms", p->timeout_ms);
-        else if (res->signal > 0)
-                snprintf(why, sizeof(why), "agent killed by signal %d", res->signal);
-        else if (res->exec_errno > 0)
-                snprintf(why, sizeof(why), "cannot execute the agent: %s",
-                         strerror(res->exec_errno));
-        else
-                why[0] = 0;
-        probe_done(p, rc, why[0] ? why : NULL);
+        probe_done(p, rc, runner_result_reason(res, "probe", p->timeout_ms, why, sizeof(why)));
 }
 
 static uint64_t probe_timeout(const Resource *rsc) {

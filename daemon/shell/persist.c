@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,19 +44,21 @@ static int write_all(int fd, const char *buf, size_t len) {
         return 0;
 }
 
-int persist_write(const char *dir, const char *name, const char *buf, size_t len) {
-        _cleanup_(freep) char *tmp = NULL, *path = NULL;
+/* Temp file beside the target, write, mode, fsync, rename, fsync the
+ * directory: a reader sees the old file or the new one, never half, and a
+ * power cut after the return keeps the new one. */
+static int write_into(const char *dir, const char *path, const char *buf, size_t len, mode_t mode) {
+        _cleanup_(freep) char *tmp = NULL;
         _cleanup_(closep) int fd = -1, dfd = -1;
         int r;
 
-        if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, name) < 0 ||
-            asprintf(&path, "%s/%s", dir, name) < 0)
+        if (asprintf(&tmp, "%s/.bladed.XXXXXX", dir) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, buf, len);
-        if (r >= 0 && fchmod(fd, 0600) < 0)
+        if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
         /* The data must be on disk before the name points at it. */
         if (r >= 0 && fsync(fd) < 0)
@@ -73,6 +76,30 @@ int persist_write(const char *dir, const char *name, const char *buf, size_t len
         if (fsync(dfd) < 0)
                 return -errno;
         return 0;
+}
+
+int persist_write(const char *dir, const char *name, const char *buf, size_t len) {
+        _cleanup_(freep) char *path = NULL;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        return write_into(dir, path, buf, len, 0600);
+}
+
+int persist_replace_file(const char *path, const char *buf, size_t len) {
+        _cleanup_(freep) char *real = NULL, *dir = NULL;
+        struct stat st;
+        mode_t mode = 0644;
+
+        real = realpath(path, NULL);
+        if (!real)
+                return -errno;
+        if (stat(real, &st) == 0)
+                mode = st.st_mode & 07777;
+        dir = strdup(real);
+        if (!dir)
+                return -ENOMEM;
+        return write_into(dirname(dir), real, buf, len, mode);
 }
 
 int persist_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {

@@ -19,5 +19,10 @@ int persist_prepare(const char *dir);
 
 int persist_write(const char *dir, const char *name, const char *buf, size_t len);
 
+/* Replaces a file an admin owns (the node file, corosync.conf) the same
+ * atomic way, keeping its mode; a symlink is followed so it stays a link.
+ * The file must exist.  0 or -errno. */
+int persist_replace_file(const char *path, const char *buf, size_t len);
+
 /* Reads a whole file (<= max bytes), NUL-terminated. */
 int persist_read_file(const char *path, size_t max, char **ret, size_t *ret_len);

@@ -2,7 +2,9 @@
 /* The runner: one agent process on the loop, bounded in time and memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -596,4 +598,19 @@ int runner_result_ocf_rc(const RunnerResult *res) {
 
 int runner_get_pid(const Runner *r) {
         return r && !r->reaped ? (int)r->pid : 0;
+}
+
+const char *runner_result_reason(const RunnerResult *res, const char *what, uint64_t timeout_ms,
+                                 char *buf, size_t size) {
+        if (res->exit_reason)
+                snprintf(buf, size, "%s", res->exit_reason);
+        else if (res->timed_out)
+                snprintf(buf, size, "%s timed out after %" PRIu64 " ms", what, timeout_ms);
+        else if (res->signal > 0)
+                snprintf(buf, size, "agent killed by signal %d", res->signal);
+        else if (res->exec_errno > 0)
+                snprintf(buf, size, "cannot execute the agent: %s", strerror(res->exec_errno));
+        else
+                return NULL;
+        return buf;
 }

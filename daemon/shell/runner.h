@@ -128,5 +128,12 @@ Runner *runner_free(Runner *r);
  * EACCES/EPERM (-> OCF_RC_ERR_PERM), as Pacemaker maps them. */
 int runner_result_ocf_rc(const RunnerResult *res);
 
+/* Why the result is what it is, for logs and status, or NULL when there is
+ * nothing to say: the agent's exit reason, else "<what> timed out after N
+ * ms" (timeout_ms: the request's), "agent killed by signal N", "cannot
+ * execute the agent: ...".  Written into buf. */
+const char *runner_result_reason(const RunnerResult *res, const char *what, uint64_t timeout_ms,
+                                 char *buf, size_t size);
+
 /* The child's pid (= its process group), 0 once reaped. */
 int runner_get_pid(const Runner *r);
