@@ -331,7 +331,7 @@ def live_migrate(c):
         r = must(c.ctl(c.blades[0], "migrate", "vm-ldap", tgt, timeout=120), "bladectl migrate")
         show("bladectl migrate vm-ldap %s" % tgt, r.stdout + r.stderr)
         c.wait_vm("ldap", timeout=30, on=tgt)
-        after = c.wait_ticks("ldap", before["last"] + 1)
+        after = c.wait_ticks_on("ldap", tgt, before["last"])
         cnt = c.guest_counter("ldap")
         check(cnt["boots"] == before["boots"], "the guest rebooted during the migration")
         check(cnt["by"].get(tgt, 0) > before["last"], "the counter did not go on on %s" % tgt)
@@ -353,8 +353,8 @@ def standby_online(c):
         held = sorted(r for r, n in now.items() if n == blade)
         say("""%s holds %s.  standby empties it: its addresses move and the LDAP VM
         migrates live; nothing new is placed there until it is online again.
-        (The webmail VM would restart instead: it is in a group after its own
-        address, which cannot move live, and a group starts in order.)""" % (
+        (The webmail group moves live as well: its address "migrates" by
+        being removed here and added there, then the VM follows.)""" % (
                 blade, ", ".join(held)))
         before = c.guest_counter("ldap")
         ms = c.start_vm_sampler(list(VMS.values()))
@@ -362,6 +362,7 @@ def standby_online(c):
         show("bladectl standby %s" % blade, r.stdout + r.stderr)
         p = settled(c, c.blades)
         check(blade not in p.values(), "%s still holds something on standby: %s" % (blade, p))
+        c.wait_ticks_on("ldap", p["vm-ldap"], before["last"])
         cnt = c.guest_counter("ldap")
         check(cnt["boots"] == before["boots"], "the LDAP guest rebooted on standby")
         check(cnt["by"].get(p["vm-ldap"], 0) > before["last"],

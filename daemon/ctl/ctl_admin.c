@@ -379,7 +379,12 @@ int ctl_standby(int argc, char **argv, const CtlOptions *o) {
                 size_t pending = 0;
                 for (size_t i = 0; i < n_held; i++) {
                         const StatusRsc *r2 = status_view_rsc(&v, held[i]);
-                        pending += r2 && strcmp(r2->role, "started") != 0;
+                        /* Still on its way (the status carries the plan):
+                         * starting, migrating, a failed start being retried. */
+                        pending += r2 && r2->role && strcmp(r2->role, "started") != 0 &&
+                                   strcmp(r2->role, "stopped") != 0 &&
+                                   strcmp(r2->role, "blocked") != 0 &&
+                                   strcmp(r2->role, "unmanaged") != 0;
                 }
                 if (pending == 0 || now_ms() >= settle)
                         break;
@@ -394,9 +399,12 @@ int ctl_standby(int argc, char **argv, const CtlOptions *o) {
                 const StatusRsc *r2 = status_view_rsc(&v, held[i]);
                 if (r2 && r2->node && strcmp(r2->role, "started") == 0)
                         printf("  %s -> %s\n", held[i], r2->node);
+                else if (r2 && r2->role && strcmp(r2->role, "blocked") == 0)
+                        printf("  %s: blocked, no blade can take it (bladectl status says "
+                               "why)\n",
+                               held[i]);
                 else
-                        printf("  %s: %s (no blade has taken it)\n", held[i],
-                               r2 && r2->role ? r2->role : "gone");
+                        printf("  %s: %s\n", held[i], r2 && r2->role ? r2->role : "gone");
         }
         return CTL_EXIT_OK;
 }

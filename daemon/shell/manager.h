@@ -154,6 +154,9 @@ void manager_probe_result(Manager *m, uint32_t nodeid, const WireResult *x);
 /* Cleanup: forget rows of rsc on nodeid (0 = every blade); our own blade
  * then probes again. */
 void manager_probe_forget(Manager *m, const char *rsc, uint32_t nodeid);
+/* A migration's target may hold rsc: its row counts as failed (active)
+ * until migrate_from reports.  0 or -ENOMEM. */
+int manager_probe_mark_maybe_active(Manager *m, const char *rsc, uint32_t nodeid);
 /* Our blade's row for rsc, or NULL. */
 const ProbeRow *manager_probe_row(Manager *m, const char *rsc, uint32_t nodeid);
 /* Fills roles, rc, exit reasons, fail counts, bans and Blade.probed into a
@@ -180,6 +183,12 @@ void manager_exec_action(Manager *m, uint32_t origin, const WireAction *a);
 /* Our own state of rsc became known (probe, result): monitors follow it. */
 void manager_exec_local_state(Manager *m, const char *rsc, RscRole role);
 void manager_exec_config_changed(Manager *m);
+/* After a configuration change (m->config is the new one): every resource
+ * of old that is active on this blade but gone from the new configuration,
+ * or whose agent or parameters changed, is stopped here with its old
+ * definition (a changed one then starts again with the new).  Takes
+ * ownership of old.  0 or -ENOMEM. */
+int manager_exec_orphans(Manager *m, Config *old);
 void manager_exec_quorum_changed(Manager *m);
 /* SIGTERM: drain this blade (the coordinator moves everything away), stop
  * what is left, then leave. */

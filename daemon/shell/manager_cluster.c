@@ -322,6 +322,8 @@ static void on_quorum(void *userdata, bool quorate, uint64_t seq, size_t n_nodes
         if (quorate != m->cluster.quorate)
                 log_notice(&m->log, "quorum %s (%zu node%s in corosync's membership)",
                            quorate ? "gained" : "LOST", n_nodes, n_nodes == 1 ? "" : "s");
+        log_debug(&m->log, "corosync membership (ring %" PRIu64 "): %zu node%s, %s", seq, n_nodes,
+                  n_nodes == 1 ? "" : "s", quorate ? "quorate" : "not quorate");
         cluster_set_quorate(&m->cluster, quorate);
         m->quorum_ring_seq = seq;
         check_coordinator(m);

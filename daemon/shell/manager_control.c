@@ -38,9 +38,16 @@ int manager_reparse_config(Manager *m) {
                         return -ENOMEM;
         }
         c->epoch = m->cluster.epoch;
-        config_free(m->config);
+        Config *old = m->config;
         m->config = c;
-        return 0;
+        if (r < 0 || !old) {
+                /* Never stop anything because this daemon cannot read a copy. */
+                config_free(old);
+                return 0;
+        }
+        /* Removed or redefined resources still active here are stopped with
+         * their old definition (the executor owns old from here). */
+        return manager_exec_orphans(m, old);
 }
 
 int manager_snapshot_build(Manager *m, Snapshot *s) {

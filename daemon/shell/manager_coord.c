@@ -388,6 +388,7 @@ static void plan_new(Manager *m) {
                 return manager_fail(m, r, "planning");
         }
         t->n_rsc = t->snap.config->n_resources;
+        manager_coord_unseen(m, &t->snap);
         r = scheduler_run(&t->snap, &t->plan);
         if (r < 0) {
                 transition_free(t);
@@ -490,15 +491,12 @@ static void on_result(Manager *m, uint32_t nodeid, const WireResult *x) {
         manager_probe_result(m, nodeid, x);
         if (x->action_id && x->op == WIRE_OP_MIGRATE_TO && !(x->flags & WIRE_RESULT_NOT_RUN)) {
                 /* Whatever migrate_to says, the resource may now be active on
-                 * the target too: that row is unknown until the target has
-                 * probed it (or migrate_from reports), so nothing is decided
-                 * on the belief that the target holds nothing. */
+                 * the target too.  Until migrate_from reports, that row counts
+                 * as failed (active: stopped there before any restart), never
+                 * as "holds nothing".  No probe: it would race migrate_from. */
                 Inflight *f = inflight_find(c, x->origin, x->action_id);
-                if (f && f->peer) {
-                        manager_probe_forget(m, f->rsc, f->peer);
-                        if (f->peer == m->cluster.local_nodeid)
-                                manager_probe_kick(m);
-                }
+                if (f && f->peer && manager_probe_mark_maybe_active(m, f->rsc, f->peer) < 0)
+                        return manager_fail(m, -ENOMEM, "recording a migration");
         }
         if (x->flags & WIRE_RESULT_NOT_RUN)
                 /* Refused: the same plan would be refused again at once. */

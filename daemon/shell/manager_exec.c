@@ -27,6 +27,13 @@
  * away before it stops what is left itself. */
 #define EXEC_DRAIN_TIMEOUT_USEC (120 * 1000000ull)
 
+/* A replaced configuration kept alive while stops of its resources run. */
+typedef struct OldConfig OldConfig;
+struct OldConfig {
+        Config *config;
+        size_t refs;
+};
+
 typedef struct Job Job;
 struct Job {
         Manager *m;
@@ -39,6 +46,8 @@ struct Job {
         Runner *runner; /* NULL while waiting */
         char **env;
         uint64_t timeout_ms;
+        const Resource *def; /* an orphan's old definition, else NULL: the current one */
+        OldConfig *old;      /* what def belongs to */
 };
 
 typedef struct Monitor Monitor;
@@ -159,9 +168,17 @@ void manager_exec_local_state(Manager *m, const char *rsc, RscRole role) {
 
 /* --- jobs ---------------------------------------------------------------- */
 
+static void old_unref(OldConfig *o) {
+        if (o && --o->refs == 0) {
+                config_free(o->config);
+                free(o);
+        }
+}
+
 static Job *job_free(Job *j) {
         if (!j)
                 return NULL;
+        old_unref(j->old);
         runner_free(j->runner);
         ocf_env_free(j->env);
         free(j->rsc);
@@ -365,7 +382,7 @@ static const char *op_name(uint32_t op) {
 /* Starts j's agent; on any error before the agent runs, j is answered and
  * freed here.  Returns true if j is running. */
 static bool job_start(Manager *m, Job *j) {
-        const Resource *r = find_resource(m, j->rsc);
+        const Resource *r = j->def ? j->def : find_resource(m, j->rsc);
         _cleanup_(freep) char *path = NULL;
         const char *bad = NULL;
         char peer[64], why[320];
@@ -517,6 +534,75 @@ static void job_enqueue(Manager *m, const char *rsc, uint32_t op, uint64_t actio
                 ;
         *tail = j;
         exec_kick(m);
+}
+
+/* --- resources that left the configuration ------------------------------ */
+
+static bool same_params(const Resource *a, const Resource *b) {
+        if (a->n_params != b->n_params)
+                return false;
+        for (size_t i = 0; i < a->n_params; i++) {
+                const char *v = resource_get_param(b, a->params[i].name);
+                if (!v || strcmp(v, a->params[i].value) != 0)
+                        return false;
+        }
+        return true;
+}
+
+static bool same_definition(const Resource *a, const Resource *b) {
+        return strcmp(a->agent_class, b->agent_class) == 0 &&
+               strcmp(a->agent_provider, b->agent_provider) == 0 &&
+               strcmp(a->agent_type, b->agent_type) == 0 && same_params(a, b);
+}
+
+int manager_exec_orphans(Manager *m, Config *old) {
+        OldConfig *o = calloc(1, sizeof(*o));
+        Exec *x = m->exec;
+
+        if (!o) {
+                config_free(old);
+                return -ENOMEM;
+        }
+        o->config = old;
+        o->refs = 1; /* ours, until the loop is done */
+        for (size_t k = old->n_resources; x && m->cluster.joined && k-- > 0;) {
+                const Resource *r = &old->resources[k];
+                const ProbeRow *row = manager_probe_row(m, r->id, m->cluster.local_nodeid);
+                const Resource *now = find_resource(m, r->id);
+                Job *j, **tail;
+
+                if (!row ||
+                    (row->role != RSC_STARTED && row->role != RSC_FAILED &&
+                     row->role != RSC_MIGRATING) ||
+                    (now && same_definition(r, now)))
+                        continue;
+                if (m->config->props.maintenance) {
+                        log_emit(&m->log, LOG_WARNING, 0, &(LogFields){.resource = r->id},
+                                 "%s %s, but maintenance mode leaves it running here", r->id,
+                                 now ? "was redefined" : "left the configuration");
+                        continue;
+                }
+                log_emit(&m->log, LOG_NOTICE, 0, &(LogFields){.resource = r->id, .op = "stop"},
+                         "%s %s: stopping what runs here with its old definition", r->id,
+                         now ? "has a new agent or new parameters" : "left the configuration");
+                monitor_disarm(x, r->id);
+                char *id = strdup(r->id);
+                j = id ? calloc(1, sizeof(*j)) : NULL;
+                if (!j) {
+                        free(id);
+                        old_unref(o);
+                        return -ENOMEM;
+                }
+                *j = (Job){.m = m, .rsc = id, .op = WIRE_OP_STOP, .def = r, .old = o};
+                o->refs++;
+                for (tail = &x->jobs; *tail; tail = &(*tail)->next)
+                        ;
+                *tail = j;
+        }
+        old_unref(o);
+        if (x)
+                exec_kick(m);
+        return 0;
 }
 
 /* --- actions from the coordinator ---------------------------------------- */

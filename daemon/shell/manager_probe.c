@@ -401,6 +401,16 @@ void manager_probe_result(Manager *m, uint32_t nodeid, const WireResult *x) {
         }
 }
 
+int manager_probe_mark_maybe_active(Manager *m, const char *rsc, uint32_t nodeid) {
+        static const char why[] = "may hold it: a migration to this blade is under way";
+        const ProbeRow *r = find_row(m, rsc, nodeid);
+
+        if (r && (r->role == RSC_STARTED || r->role == RSC_FAILED || r->role == RSC_STOP_FAILED))
+                return 0;
+        return row_set(m, rsc, strlen(rsc), nodeid, RSC_FAILED, r ? r->rc : -1, why,
+                       sizeof(why) - 1);
+}
+
 struct ForgetArg {
         const char *rsc;
         uint32_t nodeid;

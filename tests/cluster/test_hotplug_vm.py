@@ -77,7 +77,7 @@ def runtime_nodelist(c, b):
 def live_moved(c, before, target, what):
         """The guest goes on counting on `target`, without a boot."""
         c.wait_vm(DOM, timeout=30, on=target)
-        after = c.wait_ticks(DOM, before["last"] + 1)
+        after = c.wait_ticks_on(DOM, target, before["last"])
         count = c.guest_counter(DOM)
         check_equal(count["boots"], before["boots"], "boot banners after %s (a restarted"
                     " guest prints one more)" % what)

@@ -417,6 +417,15 @@ class VMCluster(harness.Cluster):
                                   "guest %s to count past %s" % (dom, after),
                                   interval=0.2)
 
+        def wait_ticks_on(self, dom, blade, after, timeout=30):
+                """Waits until blade's own serial log shows a tick above `after`
+                (the source may have printed later ticks than `after` while a
+                migration was under way: they do not count); returns it."""
+                return wait_until(lambda: self.guest_counter(dom)["by"].get(blade),
+                                  lambda v: v is not None and v > after, timeout,
+                                  "guest %s to count past %s on %s" % (dom, after, blade),
+                                  interval=0.2)
+
         # ---- power ---------------------------------------------------------
 
         def power_off(self, b):
