@@ -550,6 +550,7 @@ static void on_action(Manager *m, uint32_t nodeid, uint32_t pid, const WireActio
                 c->inflight[c->n_inflight++] = (Inflight){.origin = nodeid,
                                                           .id = a->action_id,
                                                           .blade = a->blade,
+                                                          .peer = a->peer,
                                                           .op = a->op,
                                                           .rsc = rsc};
         }
