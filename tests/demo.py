@@ -252,8 +252,12 @@ def power_off(c, placement_now, vips):
                              "a survivor to fence %s" % victim.name)
         where = c.wait_vm("ldap", timeout=60, what="ldap running on a survivor")
         check(where != victim.name, "ldap still on %s" % where)
-        t_vm = ms.first_on("ldap", where, since=t0)
-        check(t_vm is not None and t_vm >= t_fence,
+        # The sampler runs on its own clock: wait until it has seen the VM
+        # there too, then compare its first sighting with the fence.
+        t_vm = wait_until(lambda: ms.first_on("ldap", where, since=t0),
+                          lambda t: t is not None, 30, "the VM sampler to see ldap on %s" % where,
+                          interval=0.1)
+        check(t_vm >= t_fence,
               "ldap ran on %s at %s, before the fence was confirmed at %.3f (samples: %s)"
               % (where, t_vm, t_fence, [(round(t, 3), h) for t, h in ms.samples
                                         if t_fence - 3 < t < t_fence + 1]))

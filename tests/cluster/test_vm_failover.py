@@ -82,8 +82,9 @@ def lose_blade(c, how):
         where = c.wait_vm(DOM, timeout=60, what="%s running on a survivor" % DOM)
         check(where != victim.name, "%s runs on the lost blade %s" % (DOM, where))
         c.wait_placement(RSC, timeout=30, blades=survivors)
-        t_vm = s.first_on(DOM, where, since=t0)
-        check(t_vm is not None, "the sampler never saw %s on %s" % (DOM, where))
+        # The sampler runs on its own clock: give it time to see the VM too.
+        t_vm = wait_until(lambda: s.first_on(DOM, where, since=t0), lambda t: t is not None, 30,
+                          "the sampler to see %s on %s" % (DOM, where), interval=0.1)
         check(t_vm >= t_fence, "%s seen running on %s at %.3f, before the fence of %s was"
               " confirmed at %.3f" % (DOM, where, t_vm, victim.name, t_fence))
         count = c.guest_counter(DOM)
