@@ -156,10 +156,9 @@ static int parse_options(int argc, char **argv, ManagerOptions *o) {
         }
         if (optind < argc)
                 return bad_option("unexpected argument '%s'", argv[optind]);
-        for (const char *const *p =
-                     (const char *const[]){o->nodes_path, o->config_path, o->state_dir,
-                                           o->socket_path, o->ocf_root, o->corosync_conf_path,
-                                           NULL};
+        for (const char *const *p = (const char *const[]){o->nodes_path, o->config_path,
+                                                          o->state_dir, o->socket_path, o->ocf_root,
+                                                          o->corosync_conf_path, NULL};
              *p; p++)
                 if (!**p)
                         return bad_option("an empty path is not a path");

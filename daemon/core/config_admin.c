@@ -144,8 +144,9 @@ static int edit_open(Edit *e, const char *buf, size_t len, ConfigAdminResult *re
         e->doc = config_read_xml(buf, len, &rep);
         diag_clear(&diag);
         if (!e->doc)
-                return say(ret, rep.oom ? -ENOMEM : -EBADMSG, "the current configuration does "
-                                                              "not parse");
+                return say(ret, rep.oom ? -ENOMEM : -EBADMSG,
+                           "the current configuration does "
+                           "not parse");
         e->root = xmlDocGetRootElement(e->doc);
         if (!e->root)
                 return say(ret, -EBADMSG, "the current configuration has no root element");
@@ -416,8 +417,7 @@ int config_admin_migrate(const char *doc, size_t len, const char *rsc, const cha
                 snprintf(id, sizeof(id), "%s%s-on-%s", CONFIG_ADMIN_BAN_PREFIX, rsc, to);
         if (strlen(id) > ID_MAX)
                 return say(ret, -ENAMETOOLONG,
-                           "the preference's id %s would be longer than %d characters", id,
-                           ID_MAX);
+                           "the preference's id %s would be longer than %d characters", id, ID_MAX);
         if (only_location_is(e.config, rsc, id, to, node ? SCORE_INFINITY : -SCORE_INFINITY))
                 return say(ret, -EALREADY, "%s already has the preference %s", rsc, id);
 
@@ -491,7 +491,8 @@ int config_admin_standby(const char *doc, size_t len, const char *node, bool sta
         if (!nodes)
                 return say(ret, -ENOMEM, "out of memory");
         for (xmlNode *k = nodes->children; k && !n; k = k->next)
-                if (is_elem(k, "node") && attr_of(k, "name") && strcmp(attr_of(k, "name"), node) == 0)
+                if (is_elem(k, "node") && attr_of(k, "name") &&
+                    strcmp(attr_of(k, "name"), node) == 0)
                         n = k;
         if (standby) {
                 if (!n) {

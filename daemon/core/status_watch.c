@@ -53,8 +53,8 @@ static void read_resource(const xmlNode *x, StatusView *v, bool *oom) {
                 return;
         }
         r = &v->rscs[v->n_rscs++];
-        *r = (StatusRsc){.id = get(x, "id", oom), .role = get(x, "role", oom),
-                         .node = get(x, "node", oom)};
+        *r = (StatusRsc){
+                .id = get(x, "id", oom), .role = get(x, "role", oom), .node = get(x, "node", oom)};
         fc = get(x, "failcount", oom);
         if (fc) {
                 uint64_t n;
@@ -71,7 +71,8 @@ static void read_resource(const xmlNode *x, StatusView *v, bool *oom) {
                 }
                 StatusOn *o = &r->on[r->n_on++];
                 char *banned = get(k, "banned", oom);
-                *o = (StatusOn){.node = get(k, "node", oom), .role = get(k, "role", oom),
+                *o = (StatusOn){.node = get(k, "node", oom),
+                                .role = get(k, "role", oom),
                                 .reason = get(k, "reason", oom)};
                 if (banned) {
                         (void)parse_bool(banned, &o->banned);
@@ -234,8 +235,8 @@ WatchVerdict status_watch_moved(const StatusView *v, const char *const *rscs, si
                                    "this blade's partition has no quorum");
                 if (!eq(r->role, "started") || !r->node) {
                         say(WATCH_WAIT, why, why_size, "%s is %s%s%s%s%s", r->id,
-                            r->role ? r->role : "?", r->node ? " on " : "",
-                            r->node ? r->node : "", reason ? ": " : "", reason ? reason : "");
+                            r->role ? r->role : "?", r->node ? " on " : "", r->node ? r->node : "",
+                            reason ? ": " : "", reason ? reason : "");
                         return WATCH_WAIT;
                 }
                 if (target ? !eq(r->node, target) : eq(r->node, away_from))
@@ -280,8 +281,7 @@ WatchVerdict status_watch_drained(const StatusView *v, const char *node, char *w
                                    "maintenance off'",
                                    r->id, node);
                 if (left++ == 0)
-                        snprintf(first, sizeof(first), "%s (%s)", r->id,
-                                 r->role ? r->role : "?");
+                        snprintf(first, sizeof(first), "%s (%s)", r->id, r->role ? r->role : "?");
         }
         if (left == 0)
                 return WATCH_DONE;
@@ -369,8 +369,10 @@ int status_check(const StatusView *v, const Config *config, char *line, size_t s
         snprintf(line, size,
                  "BLADED %s - %s%s%s%s%zu/%zu blades online, %zu/%zu resources running | "
                  "blades=%zu;;;0;%zu resources=%zu;;;0;%zu failed=%lu;;;",
-                 level == 2 ? "CRITICAL" : level == 1 ? "WARNING" : "OK", crit,
-                 crit[0] && warn[0] ? ", " : "", warn, crit[0] || warn[0] ? "; " : "", online,
+                 level == 2   ? "CRITICAL"
+                 : level == 1 ? "WARNING"
+                              : "OK",
+                 crit, crit[0] && warn[0] ? ", " : "", warn, crit[0] || warn[0] ? "; " : "", online,
                  v->n_nodes, running, should, online, v->n_nodes, running, should, fails);
         return level;
 }

@@ -48,14 +48,14 @@ typedef enum CtlCommand {
         CTL_CMD_CONFIG_SHOW = 2, /* no args */
         CTL_CMD_CONFIG_LOAD = 3, /* args: the document */
         /* Admin commands (CLI.md); numbers are stable, new ones are appended. */
-        CTL_CMD_MIGRATE = 4,     /* args: RES [NODE] */
-        CTL_CMD_UNMIGRATE = 5,   /* args: RES */
-        CTL_CMD_STANDBY = 6,     /* args: NODE */
-        CTL_CMD_ONLINE = 7,      /* args: NODE */
-        CTL_CMD_MAINTENANCE = 8, /* args: "on" | "off" */
-        CTL_CMD_CLEANUP = 9,     /* args: RES [NODE] */
-        CTL_CMD_FENCE = 10,      /* args: NODE, "off" | "status" */
-        CTL_CMD_NODE_ADD = 11,   /* args: NAME IP [NUMBER] (decimal) */
+        CTL_CMD_MIGRATE = 4,      /* args: RES [NODE] */
+        CTL_CMD_UNMIGRATE = 5,    /* args: RES */
+        CTL_CMD_STANDBY = 6,      /* args: NODE */
+        CTL_CMD_ONLINE = 7,       /* args: NODE */
+        CTL_CMD_MAINTENANCE = 8,  /* args: "on" | "off" */
+        CTL_CMD_CLEANUP = 9,      /* args: RES [NODE] */
+        CTL_CMD_FENCE = 10,       /* args: NODE, "off" | "status" */
+        CTL_CMD_NODE_ADD = 11,    /* args: NAME IP [NUMBER] (decimal) */
         CTL_CMD_NODE_REMOVE = 12, /* args: NAME */
         _CTL_CMD_MAX,
 } CtlCommand;

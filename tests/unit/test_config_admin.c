@@ -74,8 +74,8 @@ static size_t cli_locations(const char *doc, const char *rsc, Location *ret) {
                 if (ret) {
                         free(ret->id);
                         free(ret->node);
-                        *ret = (Location){.id = strdup(l->id), .node = strdup(l->node),
-                                          .score = l->score};
+                        *ret = (Location){
+                                .id = strdup(l->id), .node = strdup(l->node), .score = l->score};
                 }
         }
         config_free(c);
@@ -94,9 +94,9 @@ static void test_config_admin_migrate_adds_prefer_and_unmigrate_gives_the_file_b
         ConfigAdminResult a = {0}, b = {0};
         Location l = {0};
 
-        assert_int_equal(config_admin_migrate(doc, len, "vip-mx1", "blade2", "blade1", blades,
-                                              N_BLADES, &a),
-                         0);
+        assert_int_equal(
+                config_admin_migrate(doc, len, "vip-mx1", "blade2", "blade1", blades, N_BLADES, &a),
+                0);
         assert_non_null(strstr(a.doc, "<location id=\"cli-prefer-vip-mx1\" rsc=\"vip-mx1\" "
                                       "node=\"blade2\" score=\"INFINITY\"/>"));
         assert_int_equal(cli_locations(a.doc, "vip-mx1", &l), 1);
@@ -178,15 +178,15 @@ static void test_config_admin_migrate_group_member_is_refused_naming_the_group(v
         char *doc = example(&len);
         ConfigAdminResult a = {0};
 
-        assert_int_equal(config_admin_migrate(doc, len, "vm-webmail", "blade3", NULL, blades,
-                                              N_BLADES, &a),
-                         -EINVAL);
+        assert_int_equal(
+                config_admin_migrate(doc, len, "vm-webmail", "blade3", NULL, blades, N_BLADES, &a),
+                -EINVAL);
         assert_null(a.doc);
         assert_non_null(strstr(a.message, "g-webmail"));
         /* the group itself moves */
-        assert_int_equal(config_admin_migrate(doc, len, "g-webmail", "blade3", NULL, blades,
-                                              N_BLADES, &a),
-                         0);
+        assert_int_equal(
+                config_admin_migrate(doc, len, "g-webmail", "blade3", NULL, blades, N_BLADES, &a),
+                0);
         assert_int_equal(cli_locations(a.doc, "g-webmail", NULL), 1);
         config_admin_result_done(&a);
         free(doc);
@@ -217,8 +217,9 @@ static void test_config_admin_migrate_refuses_bad_requests(void **state) {
                 -ENOENT);
         assert_null(strchr(a.message, '\x1b'));
         /* runs nowhere and no target */
-        assert_int_equal(config_admin_migrate(doc, len, "vip-mx1", NULL, NULL, blades, N_BLADES, &a),
-                         -EINVAL);
+        assert_int_equal(
+                config_admin_migrate(doc, len, "vip-mx1", NULL, NULL, blades, N_BLADES, &a),
+                -EINVAL);
         assert_non_null(strstr(a.message, "name the blade"));
         /* a resource id long enough to push the location id past 128 */
         memset(long_id, 'x', 125);
@@ -237,9 +238,9 @@ static void test_config_admin_migrate_refuses_bad_requests(void **state) {
                                               blades, N_BLADES, &a),
                          -EBADMSG);
         assert_null(a.doc);
-        assert_int_equal(config_admin_migrate("", 0, "vip-mx1", "blade2", NULL, blades, N_BLADES,
-                                              &a),
-                         -EBADMSG);
+        assert_int_equal(
+                config_admin_migrate("", 0, "vip-mx1", "blade2", NULL, blades, N_BLADES, &a),
+                -EBADMSG);
         free(doc);
 }
 
@@ -303,21 +304,19 @@ static void test_config_admin_standby_creates_node_and_online_removes_it(void **
         ConfigAdminResult a = {0}, b = {0};
         Config *c;
 
-        assert_int_equal(config_admin_standby(doc, strlen(doc), "blade3", true, blades, N_BLADES,
-                                              &a),
-                         0);
+        assert_int_equal(
+                config_admin_standby(doc, strlen(doc), "blade3", true, blades, N_BLADES, &a), 0);
         c = parse_ok(a.doc);
         assert_non_null(config_find_node(c, "blade3"));
         assert_true(config_find_node(c, "blade3")->standby);
         config_free(c);
         assert_non_null(strstr(a.doc, "<node name=\"blade3\" standby=\"true\"/>"));
         assert_non_null(strstr(a.doc, "<!-- nothing but a comment -->"));
-        assert_int_equal(config_admin_standby(a.doc, a.doc_len, "blade3", true, blades, N_BLADES,
-                                              &b),
-                         -EALREADY);
-        assert_int_equal(config_admin_standby(a.doc, a.doc_len, "blade3", false, blades, N_BLADES,
-                                              &b),
-                         0);
+        assert_int_equal(
+                config_admin_standby(a.doc, a.doc_len, "blade3", true, blades, N_BLADES, &b),
+                -EALREADY);
+        assert_int_equal(
+                config_admin_standby(a.doc, a.doc_len, "blade3", false, blades, N_BLADES, &b), 0);
         c = parse_ok(b.doc);
         assert_null(config_find_node(c, "blade3"));
         config_free(c);
@@ -345,9 +344,8 @@ static void test_config_admin_standby_and_online_on_the_example(void **state) {
         /* its capacity stays */
         assert_true(config_find_node(c, "blade2")->has_capacity);
         config_free(c);
-        assert_int_equal(config_admin_standby(a.doc, a.doc_len, "blade2", false, blades, N_BLADES,
-                                              &b),
-                         0);
+        assert_int_equal(
+                config_admin_standby(a.doc, a.doc_len, "blade2", false, blades, N_BLADES, &b), 0);
         /* the <node> keeps its capacity; only the attribute went */
         assert_string_equal(b.doc, norm);
         config_admin_result_done(&a);
@@ -429,9 +427,8 @@ static void test_config_admin_status_shows_preferences_left_by_migrate(void **st
         Config *c;
         size_t xlen;
 
-        assert_int_equal(config_admin_migrate(doc, len, "vip-mx1", "blade2", NULL, blades,
-                                              N_BLADES, &a),
-                         0);
+        assert_int_equal(
+                config_admin_migrate(doc, len, "vip-mx1", "blade2", NULL, blades, N_BLADES, &a), 0);
         assert_int_equal(config_admin_migrate(a.doc, a.doc_len, "vm-ldap", NULL, "blade1", blades,
                                               N_BLADES, &b),
                          0);
@@ -480,7 +477,8 @@ int main(void) {
                         test_config_admin_migrate_adds_prefer_and_unmigrate_gives_the_file_back),
                 cmocka_unit_test(test_config_admin_migrate_away_bans_the_current_blade),
                 cmocka_unit_test(test_config_admin_migrate_replaces_an_earlier_one),
-                cmocka_unit_test(test_config_admin_migrate_group_member_is_refused_naming_the_group),
+                cmocka_unit_test(
+                        test_config_admin_migrate_group_member_is_refused_naming_the_group),
                 cmocka_unit_test(test_config_admin_migrate_refuses_bad_requests),
                 cmocka_unit_test(test_config_admin_migrate_to_standby_blade_is_refused),
                 cmocka_unit_test(test_config_admin_unmigrate_without_preference_fails_clearly),

@@ -61,8 +61,8 @@ static Config *load_example(const char *extra_from, const char *extra_to) {
  * usual blade. */
 static int setup(void **state) {
         static const char *const where[][2] = {
-                {"vip-mx1", "blade1"},     {"vip-mx2", "blade2"},     {"vip-imap", "blade3"},
-                {"vip-pop3", "blade3"},    {"vm-ldap", "blade1"},     {"vm-antispam", "blade3"},
+                {"vip-mx1", "blade1"},     {"vip-mx2", "blade2"},    {"vip-imap", "blade3"},
+                {"vip-pop3", "blade3"},    {"vm-ldap", "blade1"},    {"vm-antispam", "blade3"},
                 {"vip-webmail", "blade2"}, {"vm-webmail", "blade2"},
         };
         Fx *fx = calloc(1, sizeof(Fx));
