@@ -152,34 +152,44 @@ static Config *fetch_config(const CtlOptions *o) {
 
 /* ---- migrate / unmigrate ---- */
 
-int ctl_migrate(int argc, char **argv, const CtlOptions *o) {
-        static const char u[] = "migrate RES [NODE] [--wait SECONDS | --no-wait]";
+/* migrate's and standby's options: --wait SECONDS | --no-wait (-> 0).
+ * 0, or the exit status of a usage error. */
+static int parse_wait_options(int argc, char **argv, const char *u, int *wait_sec) {
         static const struct option options[] = {
                 {"wait", required_argument, NULL, 'w'},
                 {"no-wait", no_argument, NULL, 'n'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
+        int opt;
+
+        optind = 0;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (opt == 'w' && (*wait_sec = parse_wait(optarg)) < 0)
+                        return CTL_EXIT_USAGE;
+                else if (opt == 'n')
+                        *wait_sec = 0;
+                else if (opt != 'w')
+                        return usage(u);
+        }
+        return 0;
+}
+
+int ctl_migrate(int argc, char **argv, const CtlOptions *o) {
+        static const char u[] = "migrate RES [NODE] [--wait SECONDS | --no-wait]";
         _cleanup_(status_view_done) StatusView v = {0};
         _cleanup_(ctl_answer_done) CtlAnswer ans = {0};
         const char *rsc, *node, **watch = NULL, *where = NULL;
         char from[128] = "", why[512] = "", id[256];
-        int wait_sec = DEFAULT_WAIT_SEC, opt, r;
+        int wait_sec = DEFAULT_WAIT_SEC, r;
         Config *c = NULL;
         size_t n_watch = 1;
         uint64_t epoch = 0;
         int64_t t0, deadline;
 
-        optind = 0;
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                if (opt == 'w' && (wait_sec = parse_wait(optarg)) < 0)
-                        return CTL_EXIT_USAGE;
-                else if (opt == 'n')
-                        wait_sec = 0;
-                else if (opt != 'w')
-                        return usage(u);
-        }
+        if ((r = parse_wait_options(argc, argv, u, &wait_sec)) != 0)
+                return r;
         if (argc - optind < 1 || argc - optind > 2)
                 return usage(u);
         rsc = argv[optind];
@@ -311,31 +321,17 @@ static size_t held_on(const StatusView *v, const char *node, const char **ids, s
 
 int ctl_standby(int argc, char **argv, const CtlOptions *o) {
         static const char u[] = "standby NODE [--wait SECONDS | --no-wait]";
-        static const struct option options[] = {
-                {"wait", required_argument, NULL, 'w'},
-                {"no-wait", no_argument, NULL, 'n'},
-                {"help", no_argument, NULL, 'h'},
-                {},
-        };
         _cleanup_(status_view_done) StatusView before = {0}, v = {0};
         _cleanup_(ctl_answer_done) CtlAnswer ans = {0};
         const char *node, *held[256];
         char why[512] = "";
-        int wait_sec = DEFAULT_WAIT_SEC, opt, r;
+        int wait_sec = DEFAULT_WAIT_SEC, r;
         size_t n_held = 0;
         uint64_t epoch = 0;
         int64_t t0, deadline;
 
-        optind = 0;
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                if (opt == 'w' && (wait_sec = parse_wait(optarg)) < 0)
-                        return CTL_EXIT_USAGE;
-                else if (opt == 'n')
-                        wait_sec = 0;
-                else if (opt != 'w')
-                        return usage(u);
-        }
+        if ((r = parse_wait_options(argc, argv, u, &wait_sec)) != 0)
+                return r;
         if (argc - optind != 1)
                 return usage(u);
         node = argv[optind];

@@ -74,19 +74,6 @@ def runtime_nodelist(c, b):
                            check=False).stdout
 
 
-def live_moved(c, before, target, what):
-        """The guest goes on counting on `target`, without a boot."""
-        c.wait_vm(DOM, timeout=30, on=target)
-        after = c.wait_ticks_on(DOM, target, before["last"])
-        count = c.guest_counter(DOM)
-        check_equal(count["boots"], before["boots"], "boot banners after %s (a restarted"
-                    " guest prints one more)" % what)
-        check(count["by"].get(target) is not None and count["by"][target] > before["last"],
-              "counter on %s does not continue past %s: %s" % (target, before["last"], count))
-        log("%s: counter %s before, %s after, on %s; boots %d"
-            % (what, before["last"], after, target, count["boots"]))
-
-
 def refused_migrate(c, ctl, node, where, what):
         """`migrate vm-ldap node` is refused and the VM stays where it is, with
         no preference left behind."""
@@ -209,7 +196,7 @@ def test_hot_add_migrate_remove():
                 check_equal(r.returncode, 0, "bladectl migrate %s %s (%s)"
                             % (RSC, b4.name, (r.stderr or r.stdout).strip()))
                 log("bladectl migrate: " + r.stdout.strip())
-                live_moved(c, before, b4.name, "migrate %s -> blade4" % src)
+                c.check_live_moved(DOM, before, b4.name, "migrate %s -> blade4" % src)
                 figure("hotplug_vm_migrate_onto_new_blade_s", "%.2f" % secs, "s")
                 check_equal(c.wait_placement(RSC, timeout=10, blades=c.blades), b4.name,
                             "where every blade's status places %s" % RSC)
@@ -229,7 +216,7 @@ def test_hot_add_migrate_remove():
                 log("bladectl standby: " + r.stdout.strip())
                 where = c.wait_vm(DOM, timeout=30)
                 check(where != b4.name, "%s still on blade4 after standby" % DOM)
-                live_moved(c, before, where, "standby blade4")
+                c.check_live_moved(DOM, before, where, "standby blade4")
                 figure("hotplug_vm_standby_drain_s", "%.2f" % secs, "s")
                 check_equal(c.wait_placement(RSC, timeout=10, blades=c.blades), where,
                             "where every blade's status places %s after the drain" % RSC)

@@ -39,19 +39,6 @@ DOM = "ldap"
 RSC = "vm-ldap"
 
 
-def live_moved(c, before, target, what):
-        """Checks that the guest goes on counting on `target` without a boot."""
-        c.wait_vm(DOM, timeout=30, on=target)
-        after = c.wait_ticks_on(DOM, target, before["last"])
-        count = c.guest_counter(DOM)
-        check_equal(count["boots"], before["boots"], "boot banners after %s (a restarted"
-                    " guest prints one more)" % what)
-        check(count["by"].get(target) is not None and count["by"][target] > before["last"],
-              "counter on %s does not continue past %s: %s" % (target, before["last"], count))
-        log("%s: counter %s before, %s after, on %s; boots %d"
-            % (what, before["last"], after, target, count["boots"]))
-
-
 def test_migrate_standby_online():
         """migrate (live, counter goes on), unmigrate, standby drains, online, stickiness"""
         with vmcluster.VMCluster(3, guests=(DOM,), name="vm-migrate") as c:
@@ -73,7 +60,7 @@ def test_migrate_standby_online():
                 check_equal(r.returncode, 0, "bladectl migrate %s %s (%s)"
                             % (RSC, tgt, (r.stderr or r.stdout).strip()))
                 log("bladectl migrate: " + r.stdout.strip())
-                live_moved(c, before, tgt, "migrate %s -> %s" % (src, tgt))
+                c.check_live_moved(DOM, before, tgt, "migrate %s -> %s" % (src, tgt))
                 figure("vm_migrate_command_s", "%.2f" % secs, "s")
 
                 # 2. a bad request changes nothing
@@ -99,7 +86,7 @@ def test_migrate_standby_online():
                 log("bladectl standby: " + r.stdout.strip())
                 where = c.wait_vm(DOM, timeout=30)
                 check(where != tgt, "%s still on %s after standby" % (DOM, where))
-                live_moved(c, before, where, "standby %s" % tgt)
+                c.check_live_moved(DOM, before, where, "standby %s" % tgt)
                 figure("vm_standby_drain_s", "%.2f" % secs, "s")
 
                 # 5. online: back, and the VM stays

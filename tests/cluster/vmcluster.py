@@ -426,6 +426,24 @@ class VMCluster(harness.Cluster):
                                   "guest %s to count past %s on %s" % (dom, after, blade),
                                   interval=0.2)
 
+        def check_live_moved(self, dom, before, target, what):
+                """The guest of `dom` goes on counting on `target` without a boot
+                (a live migration, not a restart); before = guest_counter() taken
+                before the move.  Returns the first tick seen on target."""
+                self.wait_vm(dom, timeout=30, on=target)
+                after = self.wait_ticks_on(dom, target, before["last"])
+                count = self.guest_counter(dom)
+                if count["boots"] != before["boots"]:
+                        raise TestFailure("boot banners after %s: %d, want %d (a restarted guest"
+                                          " prints one more)" % (what, count["boots"],
+                                                                 before["boots"]))
+                check(count["by"].get(target) is not None and count["by"][target] > before["last"],
+                      "counter on %s does not continue past %s: %s"
+                      % (target, before["last"], count))
+                log("%s: counter %s before, %s after, on %s; boots %d"
+                    % (what, before["last"], after, target, count["boots"]))
+                return after
+
         # ---- power ---------------------------------------------------------
 
         def power_off(self, b):
