@@ -62,9 +62,10 @@ struct Monitor {
 struct Exec {
         Job *jobs; /* arrival order */
         Monitor *monitors;
-        bool draining;     /* shutdown asked; LEAVING sent */
-        bool stopping_all; /* local stops of everything were queued */
-        bool stop_failed;  /* a local stop failed: leave uncleanly */
+        bool draining;      /* shutdown asked; LEAVING sent */
+        bool stopping_all;  /* local stops of everything were queued */
+        bool stop_failed;   /* a local stop failed: leave uncleanly */
+        bool drain_expired; /* the drain timeout passed: leave without waiting for the rest */
         uint64_t quorum_lost_us;
         sd_event_source *drain_timer;
         sd_event_source *quorum_timer;
@@ -729,6 +730,28 @@ void manager_exec_quorum_changed(Manager *m) {
         drain_check(m);
 }
 
+/* Has what this blade held arrived elsewhere?  The plan of this moment
+ * (this blade drained) starts or migrates nothing more: what could move has
+ * moved, the rest is blocked.  Leaving earlier would be safe too, but the
+ * admin expects the services up before `systemctl stop` returns. */
+static bool cluster_settled(Manager *m) {
+        Plan *plan = NULL;
+        Snapshot s;
+        bool settled = true;
+
+        if (cluster_coordinator(&m->cluster) == 0 || manager_snapshot_build(m, &s) < 0)
+                return true;
+        manager_coord_unseen(m, &s);
+        if (scheduler_run(&s, &plan) >= 0)
+                for (size_t i = 0; i < plan->n_actions && settled; i++)
+                        settled = plan->actions[i].kind != ACTION_START &&
+                                  plan->actions[i].kind != ACTION_MIGRATE_FROM &&
+                                  plan->actions[i].kind != ACTION_MIGRATE_TO;
+        plan_free(plan);
+        snapshot_done(&s);
+        return settled;
+}
+
 /* Shutdown: leave once nothing is active here and nothing runs. */
 static void drain_check(Manager *m) {
         Exec *x = m->exec;
@@ -752,7 +775,8 @@ static void drain_check(Manager *m) {
         }
         /* Not while an action runs here or migrates to or from here: a
          * migration's target may hold the resource before anyone knows. */
-        if (local_active(m) == 0 && !manager_coord_involved(m, m->cluster.local_nodeid)) {
+        if (local_active(m) == 0 && !manager_coord_involved(m, m->cluster.local_nodeid) &&
+            (x->drain_expired || cluster_settled(m))) {
                 (void)manager_leave(m);
                 return;
         }
@@ -765,6 +789,7 @@ static int on_drain_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         (void)s;
         (void)usec;
+        m->exec->drain_expired = true;
         if (!m->exec->stopping_all)
                 stop_all(m, "shutdown: the cluster did not take everything over in time");
         drain_check(m);
